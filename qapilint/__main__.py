@@ -1,0 +1,5 @@
+import sys
+
+from qapilint.cli import main
+
+sys.exit(main())

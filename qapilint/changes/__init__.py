@@ -1,0 +1,1 @@
+"""ChangeSet: the semantic difference between the schema before and after a patch."""

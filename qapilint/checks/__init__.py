@@ -1,0 +1,1 @@
+"""Review rules, one family per module; every rule is listed in :mod:`registry`."""

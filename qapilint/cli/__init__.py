@@ -1,0 +1,82 @@
+"""Command-line entry point: ``qapilint SUBCOMMAND ...``.
+
+Each subcommand lives in its own module exposing ``add_arguments(parser)``
+and ``run(args) -> int``; modules are imported only when their subcommand
+runs, to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from qapilint import __version__
+
+# name -> (module, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "schema": ("qapilint.cli.schema_cmd", "validate a whole QAPI schema like QEMU's frontend"),
+    "changes": ("qapilint.cli.changes_cmd", "show what a patch changes in the QAPI schema"),
+    "check": ("qapilint.cli.check_cmd", "review a patch: schema, version tags, compat, docs"),
+    "audit": ("qapilint.cli.audit_cmd", "apply version-tag and doc rules to a whole tree"),
+    "rules": ("qapilint.cli.rules_cmd", "list every rule"),
+    "explain": ("qapilint.cli.rules_cmd", "explain one rule"),
+    "bot": ("qapilint.cli.bot_cmd", "patchwork CI bot"),
+}
+
+
+def _module(name: str) -> object | None:
+    modname = SUBCOMMANDS[name][0]
+    try:
+        return importlib.import_module(modname)
+    except ModuleNotFoundError as e:
+        if e.name != modname:
+            raise
+        return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qapilint", description="Review QEMU patches that touch the QAPI schema.")
+    p.add_argument("--version", action="version", version=f"qapilint {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_mod, helptext) in SUBCOMMANDS.items():
+        sp = sub.add_parser(name, help=helptext, description=helptext)
+        if only is not None and name != only:
+            continue
+        mod = _module(name)
+        if mod is None:
+            continue
+        add = getattr(mod, "add_arguments", None)
+        if add is not None:
+            if name == "explain":
+                add = getattr(mod, "add_explain_arguments", add)
+            add(sp)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # Only the chosen subcommand's module is imported.
+    chosen = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(chosen if chosen in SUBCOMMANDS else None)
+    args = parser.parse_args(args_list)
+    if not args.command:
+        parser.print_help()
+        return 2
+    mod = _module(args.command)
+    if mod is None:
+        print(f"qapilint: error: '{args.command}' is not available yet", file=sys.stderr)
+        return 2
+    runner = getattr(mod, "run_explain" if args.command == "explain" and hasattr(mod, "run_explain") else "run")
+    try:
+        rc: int = runner(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The QAPI schema frontend: parsing, doc comments, expression checks, semantic schema."""
