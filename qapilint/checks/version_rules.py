@@ -60,5 +60,13 @@ SINCE_SERIES = Rule(
     "patches of one series name different releases in new version tags",
     "All new API in one series lands in the same release, so its tags should agree.")
 
-RULES = (SINCE_MISSING, SINCE_MISMATCH, SINCE_MEMBER_MISSING, SINCE_REDUNDANT, SINCE_FORMAT,
-         SINCE_MALFORMED, SINCE_EDITED, SINCE_SERIES)
+
+SINCE_MEMBER_OLDER = Rule(
+    "since-member-older", _F, Severity.WARNING,
+    "a member's '(since X.Y)' is older than its definition's 'Since:'",
+    "A member cannot have appeared before the definition that holds it.  This usually "
+    "means the definition's 'Since:' is wrong (e.g. it was bumped when the type was "
+    "renamed or split) or the member note was copied from elsewhere.  (audit only)")
+
+RULES: tuple[Rule, ...] = (SINCE_MISSING, SINCE_MISMATCH, SINCE_MEMBER_MISSING, SINCE_REDUNDANT, SINCE_FORMAT,
+                           SINCE_MALFORMED, SINCE_EDITED, SINCE_SERIES, SINCE_MEMBER_OLDER)
