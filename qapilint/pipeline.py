@@ -5,10 +5,32 @@ Used by ``qapilint check`` and by the bot.
 
 from __future__ import annotations
 
+import importlib
+import os
+import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 
+from qapilint import versions
+from qapilint.changes.model import PatchChanges
+from qapilint.checks.context import CheckContext
+from qapilint.findings import Finding, Severity
 from qapilint.patch import Patch, Series
 from qapilint.reports.model import PatchReport
+
+# Review families run on the ChangeSet, in report order.  Each module has check(ctx).
+CHECK_MODULES = (
+    "qapilint.checks.version",
+    "qapilint.checks.compat",
+    "qapilint.checks.docs",
+    "qapilint.checks.message",
+    "qapilint.checks.cname",
+)
+
+# QEMU doc rules that depend on exact whitespace: meaningless on collapsed input.
+WHITESPACE_RULES = frozenset({"doc-line-too-long", "doc-sentence-spacing", "doc-bad-indent",
+                              "doc-missing-space"})
+COLLAPSED_NOTE = "input whitespace appears collapsed; whitespace-sensitive rules skipped"
 
 
 @dataclass
@@ -21,9 +43,154 @@ class CheckOptions:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+def is_qemu_tree(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "VERSION")) and os.path.isdir(os.path.join(path, "qapi"))
+
+
+def find_tree(explicit: str | None) -> str | None:
+    """--tree, else the current directory when it is a QEMU checkout."""
+    if explicit:
+        return explicit
+    cwd = os.getcwd()
+    return cwd if is_qemu_tree(cwd) else None
+
+
+def _git_show(tree: str, rev: str, path: str) -> str | None:
+    if rev.startswith("-"):
+        return None
+    try:
+        p = subprocess.run(["git", "-C", tree, "show", f"{rev}:{path}"], capture_output=True, text=True,
+                           timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout if p.returncode == 0 else None
+
+
+def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
+                     tree: str | None) -> versions.Expected | None:
+    """The release new API should name, in order of trust (each result says its source)."""
+    if options.target:
+        v = versions.parse_version(options.target)
+        if v is not None:
+            return versions.Expected(v, f"expected {options.target}: --target")
+    date_exp = None
+    when = patch.date or (series.cover.date if series and series.cover else None)
+    if when is not None:
+        date_exp = versions.from_date(when)
+    tree_exp = None
+    if tree:
+        text = None
+        if options.base:
+            text = _git_show(tree, options.base, "VERSION")
+            where = f"VERSION at {options.base}"
+        else:
+            try:
+                with open(os.path.join(tree, "VERSION"), encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                text = None
+            where = "the tree's VERSION"
+        if text is not None:
+            tree_exp = versions.from_version_file(text, where)
+        base = patch.base_commit or (series.base_commit if series else None)
+        if tree_exp is None and base:
+            text = _git_show(tree, base, "VERSION")
+            if text is not None:
+                tree_exp = versions.from_version_file(text, f"VERSION at base-commit {base[:12]}")
+    if tree_exp is not None:
+        if date_exp is not None and date_exp.version > tree_exp.version:
+            # The tree is older than the patch date says: the patch may have been
+            # based on a stale tree; accept what either source expects.
+            return versions.Expected(tree_exp.version, tree_exp.source + "; " + date_exp.source,
+                                     also=frozenset({date_exp.version, *date_exp.also}))
+        return tree_exp
+    return date_exp
+
+
+def _rule_version(options: CheckOptions) -> str | None:
+    return options.rules
+
+
+def schema_findings(changes: PatchChanges, options: CheckOptions) -> tuple[list[Finding], int]:
+    """Schema errors the patch introduces (tree mode), and the count of pre-existing ones."""
+    after = changes.after.parsed
+    if after is None or not changes.after.complete:
+        return [], 0
+    from qapilint.qapi import schema as qschema  # heavy; only when a tree is used
+
+    def run(parsed: object) -> list[Finding]:
+        res = qschema.check_parsed(parsed, rules_version=_rule_version(options))  # type: ignore[attr-defined]
+        return [e.to_finding() if hasattr(e, "to_finding") else e for e in res]
+
+    after_f = run(after)
+    before_f = run(changes.before.parsed) if changes.before.parsed is not None else []
+    if options.show_all:
+        return after_f, 0
+    seen = Counter((f.rule, f.message) for f in before_f)
+    out = []
+    pre = 0
+    for f in after_f:
+        k = (f.rule, f.message)
+        if seen[k] > 0:
+            seen[k] -= 1
+            pre += 1
+        else:
+            out.append(f)
+    return out, pre
+
+
+def _qapi_paths(changes: PatchChanges) -> set[str]:
+    return {f.path for f in changes.files}
+
+
 def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     """Check every patch of a series (earlier patches applied before later ones)."""
-    raise NotImplementedError("wired up by the check integration")
+    from qapilint.changes import differ
+    from qapilint.checks import version as version_check
+
+    tree = find_tree(options.tree)
+    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=tree, base=options.base)
+    reports: list[PatchReport] = []
+    series_tags: list[list[tuple[Finding, versions.Version]]] = []
+    for patch, pc in zip(series.patches, all_changes, strict=True):
+        exp = expected_version(patch, series, options, tree)
+        rep = PatchReport(patch=patch, changes=pc, notes=list(patch.notes) + list(pc.notes),
+                          expected_version=exp.text if exp else None,
+                          expected_version_source=exp.source if exp else None,
+                          touches_qapi=bool(pc.files))
+        if not pc.files:
+            rep.notes.append("patch touches no QAPI schema file")
+            reports.append(rep)
+            series_tags.append([])
+            continue
+        findings, pre = schema_findings(pc, options)
+        rep.preexisting = pre
+        if not pc.after.complete:
+            rep.notes.append("no tree: whole-schema checks need a tree (--tree DIR)")
+        ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
+        for modname in CHECK_MODULES:
+            try:
+                mod = importlib.import_module(modname)
+            except ModuleNotFoundError as e:
+                if e.name != modname:
+                    raise
+                continue
+            findings.extend(mod.check(ctx))
+        if patch.whitespace_collapsed:
+            findings = [f for f in findings if f.rule not in WHITESPACE_RULES]
+            if COLLAPSED_NOTE not in rep.notes:
+                rep.notes.append(COLLAPSED_NOTE)
+        rep.findings = findings
+        series_tags.append(version_check.tag_versions(ctx))
+        reports.append(rep)
+    if len(reports) > 1:
+        extra = version_check.check_series(series_tags)
+        by_patch = {id(f): i for i, tags in enumerate(series_tags) for f, _v in tags}
+        for f in extra:
+            reports[by_patch[id(f)]].findings.append(f)
+    for r in reports:
+        r.findings.sort(key=Finding.sort_key)
+    return reports
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:
@@ -33,3 +200,7 @@ def check_patch(patch: Patch, options: CheckOptions, series: Series | None = Non
         if r.patch is patch:
             return r
     return reports[-1]
+
+
+def worst(findings: list[Finding]) -> Severity | None:
+    return max((f.severity for f in findings), default=None)

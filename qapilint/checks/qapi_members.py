@@ -1,0 +1,50 @@
+"""Reading members out of raw definition data (as written: '*' markers, short forms)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qapilint.changes.model import Definition
+
+BUILTINS = frozenset(["str", "number", "int", "int8", "int16", "int32", "int64", "uint8", "uint16",
+                      "uint32", "uint64", "size", "bool", "any", "null"])
+SCALAR_BUILTINS = BUILTINS - {"str", "any", "null"}
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str            # without the '*' marker
+    type: str            # 'str', 'Foo', or '[Foo]' for arrays
+    optional: bool
+
+
+def type_text(t: object) -> str:
+    if isinstance(t, list) and len(t) == 1 and isinstance(t[0], str):
+        return f"[{t[0]}]"
+    if isinstance(t, str):
+        return t
+    return "?"
+
+
+def members(d: Definition) -> list[Member]:
+    """Own members of a struct, command/event arguments (inline), union inline base."""
+    out: list[Member] = []
+    blocks: list[object] = []
+    if d.meta in ("struct", "command", "event"):
+        blocks.append(d.data.get("data"))
+    if d.meta == "union":
+        blocks.append(d.data.get("base"))
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        for key, val in block.items():
+            if not isinstance(key, str):
+                continue
+            t = val.get("type") if isinstance(val, dict) else val
+            out.append(Member(key.lstrip("*"), type_text(t), key.startswith("*")))
+    return out
+
+
+def c_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
