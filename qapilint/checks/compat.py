@@ -1,0 +1,241 @@
+"""Backward compatibility for QMP clients: send/receive directions over the type-usage graph."""
+
+from __future__ import annotations
+
+import re
+
+from qapilint.changes.model import Change, Definition, SchemaState
+from qapilint.checks import compat_rules as R
+from qapilint.checks.context import CheckContext
+from qapilint.checks.qapi_members import BUILTINS, Member, members
+from qapilint.checks.registry import Rule
+from qapilint.findings import Finding, Severity
+
+SEND, RECEIVE = "send", "receive"
+_ABSENCE = re.compile(r"\b(absent|omitted|omit|default|defaults|not (?:present|given|set|specified|provided)|"
+                      r"only (?:present|set|returned|reported|available|included)|present (?:only|if|when)|"
+                      r"if (?:not )?(?:set|given|specified|present|provided|enabled|supported)|unless|"
+                      r"when|otherwise|if any|if known|if available)\b", re.IGNORECASE)
+
+
+def _refs(t: object) -> list[str]:
+    if isinstance(t, list):
+        return [x for x in t if isinstance(x, str)]
+    if isinstance(t, str):
+        return [t]
+    if isinstance(t, dict):
+        return _refs(t.get("type"))
+    return []
+
+
+def type_refs(d: Definition) -> list[str]:
+    """Named types a definition embeds or references through members, base and branches."""
+    out: list[str] = []
+    data = d.data
+    if d.meta in ("struct", "union"):
+        base = data.get("base")
+        if isinstance(base, str):
+            out.append(base)
+    for m in members(d):
+        out.extend(_refs(m.type.strip("[]")))
+    if d.meta in ("union", "alternate"):
+        branches = data.get("data")
+        if isinstance(branches, dict):
+            for v in branches.values():
+                out.extend(_refs(v))
+    return [t for t in out if t not in BUILTINS]
+
+
+def directions(state: SchemaState) -> dict[str, set[str]]:
+    """Type name -> the directions it is used in (only meaningful for a complete state)."""
+    defs = state.definitions
+    dirs: dict[str, set[str]] = {}
+    work: list[tuple[str, str]] = []
+    for d in defs.values():
+        if d.meta == "command":
+            data = d.data.get("data")
+            if isinstance(data, str):
+                work.append((data, SEND))
+            for m in members(d):
+                work.extend((t, SEND) for t in _refs(m.type.strip("[]")))
+            work.extend((t, RECEIVE) for t in _refs(d.data.get("returns")))
+        elif d.meta == "event":
+            data = d.data.get("data")
+            if isinstance(data, str):
+                work.append((data, RECEIVE))
+            for m in members(d):
+                work.extend((t, RECEIVE) for t in _refs(m.type.strip("[]")))
+    while work:
+        name, direction = work.pop()
+        if name in BUILTINS:
+            continue
+        got = dirs.setdefault(name, set())
+        if direction in got:
+            continue
+        got.add(direction)
+        target = defs.get(name)
+        if target is not None:
+            work.extend((t, direction) for t in type_refs(target))
+    return dirs
+
+
+def _features(v: object) -> set[str]:
+    out: set[str] = set()
+    feats = v.get("features") if isinstance(v, dict) else None
+    if isinstance(feats, list):
+        for f in feats:
+            name = f.get("name") if isinstance(f, dict) else f
+            if isinstance(name, str):
+                out.add(name)
+    return out
+
+
+def _member_features(d: Definition | None, name: str) -> set[str]:
+    if d is None:
+        return set()
+    for block in (d.data.get("data"), d.data.get("base")):
+        if isinstance(block, dict):
+            for k, v in block.items():
+                if isinstance(k, str) and k.lstrip("*") == name:
+                    return _features(v)
+    data = d.data.get("data")
+    if d.meta == "enum" and isinstance(data, list):
+        for v in data:
+            if isinstance(v, dict) and v.get("name") == name:
+                return _features(v)
+    return set()
+
+
+class _Compat:
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self.before = ctx.changes.before
+        self.after = ctx.changes.after
+        self.complete = self.before.complete and self.after.complete
+        self.dirs_after = directions(self.after) if self.after.complete else {}
+        self.dirs_before = directions(self.before) if self.before.complete else {}
+        self.out: list[Finding] = []
+        self.needs_tree: list[str] = []
+
+    def direction(self, defname: str, meta: str) -> set[str] | None:
+        if meta == "command":
+            return {SEND}
+        if meta == "event":
+            return {RECEIVE}
+        if not self.complete:
+            return None
+        return self.dirs_after.get(defname, set()) | self.dirs_before.get(defname, set())
+
+    def emit(self, rule: Rule, c: Change, message: str, severity: Severity | None = None) -> None:
+        line = c.line
+        self.out.append(Finding(rule=rule.id, family="compat", severity=severity or rule.severity,
+                                message=message, file=c.file or None, line=line,
+                                patch_line=(c.patch_lines[0] if c.patch_lines else None),
+                                definition=c.definition, item=c.name))
+
+    def exemption(self, c: Change, d: Definition | None) -> tuple[str | None, Severity | None]:
+        feats = _features(d.data) if d else set()
+        feats |= _member_features(d, c.name) if c.name else set()
+        if "unstable" in feats or c.definition.startswith("x-") or (c.name or "").startswith("x-"):
+            return "unstable", None
+        if "deprecated" in feats:
+            return "deprecated", Severity.NOTE
+        return None, None
+
+    def removal(self, rule: Rule, c: Change, what: str) -> None:
+        d = self.before.definitions.get(c.definition)
+        ex, sev = self.exemption(c, d)
+        if ex == "unstable":
+            return
+        meta = d.meta if d else c.meta
+        dirs = self.direction(c.definition, meta)
+        if c.what == "value" and dirs is not None and dirs and SEND not in dirs:
+            sev = sev or Severity.WARNING
+            what += " (receive-only: invisible on the wire, visible in introspection)"
+        if dirs is not None and not dirs and meta not in ("command", "event"):
+            return  # type used by nothing: no client can see it
+        msg = f"{what} breaks existing clients"
+        if ex == "deprecated":
+            msg = f"{what}: it was deprecated, so removal follows the deprecation policy"
+        self.emit(rule, c, msg, sev)
+
+    def run(self) -> list[Finding]:
+        moved = self.ctx.moved
+        for c in self.ctx.changes.changes:
+            if c.definition in moved:
+                continue
+            d_after = self.after.definitions.get(c.definition)
+            d_before = self.before.definitions.get(c.definition)
+            known = d_after or d_before
+            meta = known.meta if known is not None else c.meta
+            if c.op == "removed" and c.what == "definition" and meta in ("command", "event"):
+                self.removal(R.REMOVED_COMMAND, c, f"{meta} '{c.definition}' is removed; this")
+            elif c.op == "removed" and c.what == "member":
+                self.removal(R.REMOVED_MEMBER, c, f"member '{c.name}' is removed from {meta} '{c.definition}'; this")
+            elif c.op == "removed" and c.what == "value":
+                self.removal(R.REMOVED_VALUE, c, f"value '{c.name}' is removed from enum '{c.definition}'; this")
+            elif c.op == "removed" and c.what == "branch":
+                self.removal(R.REMOVED_BRANCH, c, f"branch '{c.name}' is removed from {meta} '{c.definition}'; this")
+            elif c.what == "member" and c.op in ("added", "changed") and d_after is not None and c.name:
+                self.member(c, meta, d_before, d_after)
+            elif c.what in ("base", "discriminator", "boxed", "returns", "data") and c.op == "changed":
+                self.emit(R.STRUCTURE_CHANGED, c, f"{c.what} of {meta} '{c.definition}' changes"
+                          + (f" ({c.detail})" if c.detail else ""))
+        if self.needs_tree:
+            first = self.needs_tree[0]
+            self.out.append(Finding(rule=R.NEEDS_TREE.id, family="compat", severity=R.NEEDS_TREE.severity,
+                                    message=f"needs a tree: cannot tell whether {first} is sent or received "
+                                            f"by clients ({len(self.needs_tree)} such change(s)); run with --tree"))
+        return self.out
+
+    def member(self, c: Change, meta: str, d_before: Definition | None, d_after: Definition) -> None:
+        new = {m.name: m for m in members(d_after)}.get(c.name or "")
+        if new is None:
+            return
+        old = {m.name: m for m in members(d_before)}.get(new.name) if d_before else None
+        if c.definition in self.ctx.new_definitions:
+            return
+        ex, _sev = self.exemption(c, d_after)
+        if ex is not None:
+            return
+        dirs = self.direction(c.definition, meta)
+        label = f"'{new.name}' of {meta} '{c.definition}'"
+        if c.op == "added" and old is None:
+            if not new.optional:
+                if dirs is None:
+                    self.needs_tree.append(f"{meta} '{c.definition}'")
+                elif SEND in dirs:
+                    self.emit(R.NEW_MANDATORY, c, f"new mandatory member {label} is sent by clients; "
+                              "existing clients do not send it (make it optional)")
+            else:
+                self.absence_doc(c, new, d_after, dirs)
+            return
+        if old is None:
+            return
+        if old.optional and not new.optional:
+            if dirs is None:
+                self.needs_tree.append(f"{meta} '{c.definition}'")
+            elif SEND in dirs:
+                self.emit(R.OPTIONAL_TO_MANDATORY, c, f"{label} becomes mandatory; clients that omit it break")
+        if not old.optional and new.optional:
+            if dirs is None:
+                self.needs_tree.append(f"{meta} '{c.definition}'")
+            elif RECEIVE in dirs:
+                self.emit(R.MANDATORY_TO_OPTIONAL, c, f"{label} becomes optional in returned data; "
+                          "clients may rely on its presence")
+        if old.type != new.type:
+            self.emit(R.TYPE_CHANGED, c, f"{label} changes type from '{old.type}' to '{new.type}'")
+
+    def absence_doc(self, c: Change, m: Member, d: Definition, dirs: set[str] | None) -> None:
+        if d.doc is None:
+            return
+        sec = d.doc.members().get(m.name)
+        if sec is None or _ABSENCE.search(sec.text):
+            return
+        side = "what its absence means" if dirs and SEND in dirs else "when it is absent"
+        self.emit(R.OPTIONAL_UNDOCUMENTED, c, f"new optional member '{m.name}' of {d.meta} '{d.name}': "
+                  f"the description does not say {side}")
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    return _Compat(ctx).run()
