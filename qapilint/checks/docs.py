@@ -1,0 +1,168 @@
+"""Doc consistency for the definitions a patch adds or changes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from qapilint.changes.model import Definition
+from qapilint.checks import docs_rules as R
+from qapilint.checks.context import CheckContext
+from qapilint.checks.qapi_members import BUILTINS, members
+from qapilint.checks.registry import Rule
+from qapilint.findings import Finding
+
+_AT_REF = re.compile(r"(?<![\w@`])@([A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9])")
+_TYPE_REF = re.compile(r"(?<!`)`([A-Z][A-Za-z0-9_]*)`(?!`)")
+
+
+def _items(d: Definition) -> list[str]:
+    """Documentable names of a definition, in definition order."""
+    data = d.data.get("data")
+    if d.meta == "enum" and isinstance(data, list):
+        return [v if isinstance(v, str) else str(v.get("name")) for v in data
+                if isinstance(v, (str, dict))]
+    if d.meta == "alternate" and isinstance(data, dict):
+        return [k for k in data if isinstance(k, str)]
+    if d.meta in ("command", "event") and not isinstance(data, dict):
+        return []  # arguments are documented at the named type
+    if d.meta == "union" and not isinstance(d.data.get("base"), dict):
+        return []
+    return [m.name for m in members(d)]
+
+
+def _features(d: Definition) -> list[str]:
+    out: list[str] = []
+
+    def add(v: object) -> None:
+        feats = v.get("features") if isinstance(v, dict) else None
+        if isinstance(feats, list):
+            for f in feats:
+                n = f.get("name") if isinstance(f, dict) else f
+                if isinstance(n, str) and n not in out:
+                    out.append(n)
+    add(d.data)
+    for block in (d.data.get("data"), d.data.get("base")):
+        if isinstance(block, dict):
+            for v in block.values():
+                add(v)
+        elif isinstance(block, list):
+            for v in block:
+                add(v)
+    return out
+
+
+class _Docs:
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self.out: list[Finding] = []
+
+    def emit(self, rule: Rule, d: Definition, line: int | None, message: str, item: str | None = None) -> None:
+        self.out.append(Finding(rule=rule.id, family="docs", severity=rule.severity, message=message,
+                                file=d.file or None, line=line, patch_line=self.ctx.patch_line(d.file, line),
+                                definition=d.name, item=item))
+
+    def run(self) -> list[Finding]:
+        touched = {c.definition for c in self.ctx.changes.changes if c.op in ("added", "changed")}
+        for name in sorted(touched):
+            d = self.ctx.definition_after(name)
+            if d is None or d.doc is None:
+                continue
+            self.definition(d, name in self.ctx.new_definitions)
+        return self.out
+
+    def definition(self, d: Definition, new: bool) -> None:
+        doc = d.doc
+        assert doc is not None
+        complete = not d.partial
+        tree = self.ctx.complete
+        if doc.symbol is not None and doc.symbol != d.name and not tree:
+            self.emit(R.SYMBOL_MISMATCH, d, doc.info.line + 1,
+                      f"doc block is for '{doc.symbol}', but the definition below is '{d.name}'")
+        if d.meta != "command" and not tree:
+            for tag in ("Returns", "Errors"):
+                sec = doc.tag(tag)
+                if sec is not None and self.ctx.is_added(d.file, sec.info.line):
+                    self.emit(R.SECTION_MISPLACED, d, sec.info.line,
+                              f"'{tag}:' section in the doc of {d.meta} '{d.name}'; only commands have one")
+        items = _items(d)
+        described = doc.members()
+        feats = _features(d)
+        fdesc = doc.features()
+        added = {(c.what, c.name) for c in self.ctx.changes.changes
+                 if c.definition == d.name and c.op == "added" and c.name}
+        if not tree:
+            for what, nm in sorted(added):
+                if nm is None:
+                    continue
+                if what in ("member", "value") or (what == "branch" and d.meta == "alternate"):
+                    if nm not in described and nm in items:
+                        self.emit(R.UNDOCUMENTED, d, self._item_line(d, nm),
+                                  f"{what} '{nm}' of {d.meta} '{d.name}' has no '@{nm}:' description", nm)
+                elif what == "feature" and nm not in fdesc:
+                    self.emit(R.UNDOCUMENTED, d, self._item_line(d, nm),
+                              f"feature '{nm}' of {d.meta} '{d.name}' has no description under 'Features:'", nm)
+            if complete:
+                for nm, sec in described.items():
+                    if nm not in items and self.ctx.is_added(d.file, sec.info.line):
+                        self.emit(R.UNKNOWN_DESCRIPTION, d, sec.info.line,
+                                  f"'@{nm}:' describes nothing: {d.meta} '{d.name}' has no member '{nm}'", nm)
+                for nm, sec in fdesc.items():
+                    if nm not in feats and self.ctx.is_added(d.file, sec.info.line):
+                        self.emit(R.UNKNOWN_DESCRIPTION, d, sec.info.line,
+                                  f"feature '@{nm}:' describes nothing: '{d.name}' has no feature '{nm}'", nm)
+        if complete:
+            self.order(d, items, described)
+        self.references(d, items, feats)
+
+    def order(self, d: Definition, items: list[str], described: Mapping[str, object]) -> None:
+        doc_order = [n for n in described if n in items]
+        def_order = [n for n in items if n in described]
+        if doc_order == def_order:
+            return
+        for a, b in zip(doc_order, def_order, strict=True):
+            if a != b:
+                sec = d.doc.members()[a] if d.doc else None
+                line = sec.info.line if sec else None
+                if not any(self.ctx.is_added(d.file, ln.line) for s in (d.doc.sections if d.doc else [])
+                           if s.kind == "member" for ln in s.lines):
+                    return  # order was already like this
+                self.emit(R.ORDER, d, line, f"descriptions of {d.meta} '{d.name}' are not in definition order: "
+                          f"'@{a}:' comes where '@{b}:' is expected", a)
+                return
+
+    def references(self, d: Definition, items: list[str], feats: list[str]) -> None:
+        if d.doc is None:
+            return
+        known_defs = self.ctx.changes.after.definitions
+        names = set(items) | set(feats)
+        for sec in d.doc.sections:
+            for ln in sec.lines:
+                if not self.ctx.is_added(d.file, ln.line):
+                    continue
+                text = ln.text
+                if sec.lines and ln is sec.lines[0] and sec.kind in ("member", "feature"):
+                    text = re.sub(r"^\s*@[^:]*:", "", text)
+                for m in _AT_REF.finditer(text):
+                    ref = m.group(1)
+                    if ref in names or ref in known_defs or not self.ctx.complete and not d.partial:
+                        continue
+                    if self.ctx.complete:
+                        self.emit(R.BAD_REFERENCE, d, ln.line,
+                                  f"'@{ref}' names no member of '{d.name}' and no definition", ref)
+                if self.ctx.complete:
+                    for m in _TYPE_REF.finditer(text):
+                        ref = m.group(1)
+                        if ref not in known_defs and ref not in BUILTINS:
+                            self.emit(R.BAD_REFERENCE, d, ln.line, f"`{ref}` names no definition", ref)
+
+    def _item_line(self, d: Definition, name: str) -> int | None:
+        pat = re.compile(r"""['"]\*?""" + re.escape(name) + r"""['"]""")
+        for (path, n), hl in sorted(self.ctx.added_lines.items()):
+            if path == d.file and n >= d.info.line and pat.search(hl.text):
+                return n
+        return d.info.line
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    return _Docs(ctx).run()
