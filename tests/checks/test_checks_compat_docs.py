@@ -1,0 +1,101 @@
+"""Compatibility and doc-consistency rules, each with a trigger and a near miss."""
+
+from __future__ import annotations
+
+from conftest import Scenario, definition, doc_block
+
+from qapilint.changes.model import Change
+from qapilint.checks import compat, docs
+
+
+def cmd_scenario(key: str, complete: bool = True, feats: list[str] | None = None) -> Scenario:
+    val: object = {"type": "str", "features": feats} if feats else "str"
+    before = {"do-it": definition("do-it", "command", {"command": "do-it", "data": {"id": "str"}}, 1)}
+    after = {"do-it": definition("do-it", "command", {"command": "do-it", "data": {"id": "str", key: val}}, 1)}
+    return Scenario(["{ 'command': 'do-it', 'data': { 'id': 'str', '%s': 'str' } }" % key], {1},
+                    changes=[Change("added", "member", "do-it", key.lstrip("*"), meta="command",
+                                    file="qapi/example.json", line=1)],
+                    after=after, before=before, complete=complete)
+
+
+def test_new_mandatory_argument() -> None:
+    [f] = compat.check(cmd_scenario("mode").context())
+    assert f.rule == "compat-new-mandatory" and f.item == "mode"
+
+
+def test_new_optional_argument_is_fine() -> None:
+    assert compat.check(cmd_scenario("*mode").context()) == []
+
+
+def test_unstable_member_exempt() -> None:
+    assert compat.check(cmd_scenario("mode", feats=["unstable"]).context()) == []
+
+
+def removal(meta_user: str, complete: bool = True) -> Scenario:
+    info = {"struct": "Info", "data": {"id": "str", "old": "int"}}
+    user = ({"command": "query-info", "returns": "Info"} if meta_user == "returns"
+            else {"command": "set-info", "data": "Info"})
+    before = {"Info": definition("Info", "struct", info, 1),
+              user["command"]: definition(str(user["command"]), "command", user, 3)}
+    after = {"Info": definition("Info", "struct", {"struct": "Info", "data": {"id": "str"}}, 1),
+             user["command"]: definition(str(user["command"]), "command", user, 3)}
+    return Scenario(["{ 'struct': 'Info', 'data': { 'id': 'str' } }"], set(), removed=["  'old': 'int'"],
+                    changes=[Change("removed", "member", "Info", "old", meta="struct", file="qapi/example.json",
+                                    line=1)], after=after, before=before, complete=complete)
+
+
+def test_removed_member_of_returned_type() -> None:
+    [f] = compat.check(removal("returns").context())
+    assert f.rule == "compat-removed-member"
+
+
+def test_mandatory_member_added_to_returned_type_is_fine() -> None:
+    sc = removal("returns")
+    sc.before, sc.after = sc.after, sc.before
+    sc.changes = [Change("added", "member", "Info", "old", meta="struct", file="qapi/example.json", line=1)]
+    assert compat.check(sc.context()) == []
+
+
+def test_without_tree_direction_needs_tree() -> None:
+    sc = removal("data", complete=False)
+    sc.before, sc.after = sc.after, sc.before
+    sc.changes = [Change("added", "member", "Info", "old", meta="struct", file="qapi/example.json", line=1)]
+    [f] = compat.check(sc.context())
+    assert f.rule == "compat-needs-tree"
+
+
+def doc_scenario(doc_lines: list[str], data: dict[str, object]) -> Scenario:
+    lines = ["##", *doc_lines, "##", "{ 'struct': 'Info', 'data': {...} }"]
+    d = definition("Info", "struct", {"struct": "Info", "data": data}, len(lines),
+                   doc_block(2, doc_lines))
+    return Scenario(lines, set(range(1, len(lines) + 1)),
+                    changes=[Change("added", "definition", "Info", meta="struct", file="qapi/example.json",
+                                    line=len(lines))]
+                    + [Change("added", "member", "Info", k.lstrip("*"), meta="struct", file="qapi/example.json")
+                       for k in data],
+                    after={"Info": d})
+
+
+def test_undocumented_member() -> None:
+    fs = docs.check(doc_scenario(["# @Info:", "#", "# @a: first", "#", "# Since: 11.1"],
+                                 {"a": "int", "b": "int"}).context())
+    assert [f.rule for f in fs] == ["docs-undocumented"] and fs[0].item == "b"
+
+
+def test_description_of_missing_member() -> None:
+    fs = docs.check(doc_scenario(["# @Info:", "#", "# @a: first", "#", "# @bb: second", "#", "# Since: 11.1"],
+                                 {"a": "int", "b": "int"}).context())
+    assert sorted(f.rule for f in fs) == ["docs-undocumented", "docs-unknown-description"]
+
+
+def test_descriptions_out_of_order() -> None:
+    fs = docs.check(doc_scenario(["# @Info:", "#", "# @b: second", "#", "# @a: first", "#", "# Since: 11.1"],
+                                 {"a": "int", "b": "int"}).context())
+    assert [f.rule for f in fs] == ["docs-order"]
+
+
+def test_symbol_mismatch_and_clean() -> None:
+    fs = docs.check(doc_scenario(["# @Inof:", "#", "# @a: first", "#", "# Since: 11.1"], {"a": "int"}).context())
+    assert [f.rule for f in fs] == ["docs-symbol-mismatch"]
+    assert docs.check(doc_scenario(["# @Info:", "#", "# @a: first", "#", "# Since: 11.1"],
+                                   {"a": "int"}).context()) == []

@@ -1,0 +1,151 @@
+"""Version-tag rules, each with a trigger and a near miss."""
+
+from __future__ import annotations
+
+from conftest import Scenario, definition, doc_block
+
+from qapilint.changes.model import Change
+from qapilint.checks import version
+from qapilint.findings import Severity
+from qapilint.versions import Expected
+
+NEW_STRUCT = [
+    "##",
+    "# @Stats:",
+    "#",
+    "# Statistics.",
+    "#",
+    "# @count: number of things",
+    "#",
+    "# Since: {v}",
+    "##",
+    "{ 'struct': 'Stats', 'data': { 'count': 'uint64' } }",
+]
+
+
+def new_struct(v: str) -> Scenario:
+    lines = [ln.replace("{v}", v) for ln in NEW_STRUCT]
+    d = definition("Stats", "struct", {"struct": "Stats", "data": {"count": "uint64"}}, 10,
+                   doc_block(2, lines[1:8]))
+    return Scenario(lines, set(range(1, 11)), changes=[Change("added", "definition", "Stats", meta="struct",
+                                                               file="qapi/example.json", line=10)],
+                    after={"Stats": d})
+
+
+def rules(findings: list) -> list[str]:  # type: ignore[type-arg]
+    return sorted(f.rule for f in findings)
+
+
+def test_released_version_is_an_error(expected_11_1: Expected) -> None:
+    fs = version.check(new_struct("10.2").context(expected_11_1))
+    assert rules(fs) == ["since-mismatch"]
+    f = fs[0]
+    assert f.severity == Severity.ERROR and f.line == 8
+    assert "2025-12-23" in f.message and "11.1" in f.message
+    assert f.provenance == "expected 11.1: test"
+
+
+def test_expected_version_is_clean(expected_11_1: Expected) -> None:
+    assert version.check(new_struct("11.1").context(expected_11_1)) == []
+
+
+def test_later_version_is_a_warning(expected_11_1: Expected) -> None:
+    [f] = version.check(new_struct("11.2").context(expected_11_1))
+    assert f.rule == "since-mismatch" and f.severity == Severity.WARNING
+
+
+def test_three_part_version(expected_11_1: Expected) -> None:
+    assert "since-format" in rules(version.check(new_struct("11.1.0").context(expected_11_1)))
+
+
+def test_missing_since_section(expected_11_1: Expected) -> None:
+    sc = new_struct("11.1")
+    sc.lines[7] = "# Returns nothing"
+    sc.after["Stats"].doc = doc_block(2, sc.lines[1:8])
+    fs = version.check(sc.context(expected_11_1))
+    assert rules(fs) == ["since-missing"]
+    assert "Stats" in fs[0].message
+
+
+def test_malformed_since_section(expected_11_1: Expected) -> None:
+    sc = new_struct("11.1")
+    sc.lines[7] = "# Since 11.1"
+    sc.after["Stats"].doc = doc_block(2, sc.lines[1:8])
+    fs = version.check(sc.context(expected_11_1))
+    assert rules(fs) == ["since-malformed"]
+    assert fs[0].line == 8
+
+
+def added_member(desc: str) -> Scenario:
+    lines = [
+        "##",
+        "# @Info:",
+        "#",
+        "# @id: the identifier",
+        "#",
+        f"# @speed: {desc}",
+        "#",
+        "# Since: 9.1",
+        "##",
+        "{ 'struct': 'Info', 'data': { 'id': 'str',",
+        "                              '*speed': 'uint32' } }",
+    ]
+    d = definition("Info", "struct", {"struct": "Info", "data": {"id": "str", "*speed": "uint32"}}, 10,
+                   doc_block(2, lines[1:8]))
+    return Scenario(lines, {6, 7, 11}, changes=[Change("added", "member", "Info", "speed", meta="struct",
+                                                        file="qapi/example.json", line=11)], after={"Info": d})
+
+
+def test_member_without_since(expected_11_1: Expected) -> None:
+    fs = version.check(added_member("maximum speed").context(expected_11_1))
+    assert rules(fs) == ["since-member-missing"]
+    assert fs[0].item == "speed" and fs[0].line == 6
+
+
+def test_member_with_right_since(expected_11_1: Expected) -> None:
+    assert version.check(added_member("maximum speed (since 11.1)").context(expected_11_1)) == []
+
+
+def test_member_with_wrong_since(expected_11_1: Expected) -> None:
+    [f] = version.check(added_member("maximum speed (Since 10.2)").context(expected_11_1))
+    assert f.rule == "since-mismatch" and f.severity == Severity.ERROR and f.line == 6
+
+
+def test_redundant_since_in_new_definition(expected_11_1: Expected) -> None:
+    sc = new_struct("11.1")
+    sc.lines[5] = "# @count: number of things (since 11.1)"
+    sc.after["Stats"].doc = doc_block(2, sc.lines[1:8])
+    assert rules(version.check(sc.context(expected_11_1))) == ["since-redundant"]
+
+
+def test_moved_definition_is_not_new(expected_11_1: Expected) -> None:
+    sc = new_struct("2.5")
+    sc.changes.append(Change("removed", "definition", "Stats", meta="struct", file="qapi/other.json"))
+    assert version.check(sc.context(expected_11_1)) == []
+
+
+def test_edited_tag() -> None:
+    sc = added_member("maximum speed (since 11.1)")
+    sc.changes = []
+    sc.removed = ["# @speed: maximum speed (since 10.0)"]
+    fs = version.check(sc.context(None))
+    assert rules(fs) == ["since-edited"]
+
+
+def test_edited_tag_allowed_when_message_says_so() -> None:
+    sc = added_member("maximum speed (since 11.1)")
+    sc.changes = []
+    sc.removed = ["# @speed: maximum speed (since 10.0)"]
+    sc.message = "Fix the since tag of @speed, it landed in 11.1."
+    ctx = sc.context(None)
+    ctx.patch.title = "qapi: fix since version of Info.speed"
+    assert version.check(ctx) == []
+
+
+def test_series_inconsistency(expected_11_1: Expected) -> None:
+    a = version.tag_versions(new_struct("11.1").context(expected_11_1))
+    b = version.tag_versions(new_struct("11.1").context(expected_11_1))
+    c = version.tag_versions(new_struct("11.0").context(expected_11_1))
+    fs = version.check_series([a, b, c])
+    assert len(fs) == 1 and "11.0" in fs[0].message
+    assert version.check_series([a, b]) == []
