@@ -31,6 +31,7 @@ class Definition:
     doc: DocBlock | None = None
     partial: bool = False
     file: str = ""
+    seen_lines: set[int] = field(default_factory=set)   # partial: file lines seen
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Change:
     before: object | None = None   # e.g. old type, old optional flag
     after: object | None = None
     detail: str = ""               # human text, e.g. "optional -> mandatory"
+    doc: str | None = None         # the doc text that goes with it (member description, ...)
 
 
 @dataclass

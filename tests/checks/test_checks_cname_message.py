@@ -21,7 +21,7 @@ def scenario(member_type: str, optional: bool, *c_lines: str) -> Scenario:
         "Stats": definition("Stats", "struct", {"struct": "Stats", "data": {"n": "int"}}, 3),
         "Mode": definition("Mode", "enum", {"enum": "Mode", "data": ["a", "b"]}, 5),
     }
-    return Scenario(["{ 'struct': 'Info', 'data': { 'id': 'str', '%s': '%s' } }" % (key, member_type)], {1},
+    return Scenario([f"{{ 'struct': 'Info', 'data': {{ 'id': 'str', '{key}': '{member_type}' }} }}"], {1},
                     changes=[Change("added", "member", "Info", "stats", meta="struct", file="qapi/example.json",
                                     line=1)],
                     after=defs, extra_files=[c_file(*c_lines)])

@@ -12,7 +12,7 @@ def cmd_scenario(key: str, complete: bool = True, feats: list[str] | None = None
     val: object = {"type": "str", "features": feats} if feats else "str"
     before = {"do-it": definition("do-it", "command", {"command": "do-it", "data": {"id": "str"}}, 1)}
     after = {"do-it": definition("do-it", "command", {"command": "do-it", "data": {"id": "str", key: val}}, 1)}
-    return Scenario(["{ 'command': 'do-it', 'data': { 'id': 'str', '%s': 'str' } }" % key], {1},
+    return Scenario([f"{{ 'command': 'do-it', 'data': {{ 'id': 'str', '{key}': 'str' }} }}"], {1},
                     changes=[Change("added", "member", "do-it", key.lstrip("*"), meta="command",
                                     file="qapi/example.json", line=1)],
                     after=after, before=before, complete=complete)
