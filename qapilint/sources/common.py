@@ -1,0 +1,61 @@
+"""Steps every reader shares once it has a subject, a message body and a diff."""
+
+from __future__ import annotations
+
+from qapilint.patch import Patch
+from qapilint.sources import notes
+from qapilint.sources.diff import parse_diff
+from qapilint.sources.message import base_commit, parse_subject, split_message, trailers
+
+
+def is_qapi_path(path: str | None) -> bool:
+    """A QAPI schema file: a .json file under a 'qapi' directory or named qapi-schema*."""
+    if not path or not path.endswith(".json"):
+        return False
+    parts = path.split("/")
+    return any(p == "qapi" or p.startswith("qapi-schema") for p in parts[:-1]) \
+        or parts[-1].startswith("qapi-schema")
+
+
+def set_subject(patch: Patch, subject: str, extra_prefixes: list[str] | None = None) -> None:
+    s = parse_subject(subject)
+    patch.subject = s.subject
+    patch.title = s.title
+    patch.prefixes = s.prefixes or list(extra_prefixes or [])
+    if not s.prefixes and extra_prefixes:
+        s2 = parse_subject("[" + " ".join(extra_prefixes) + "] x")
+        s.version, s.number, s.total = s2.version, s2.number, s2.total
+    patch.version = s.version
+    patch.number = s.number
+    patch.total = s.total
+
+
+def set_message(patch: Patch, body: str) -> str:
+    """Fill message/trailers from a body without its diff; return the text after '---'."""
+    message, after = split_message(body)
+    patch.message = message
+    patch.trailers = trailers(message)
+    return after
+
+
+def set_diff(patch: Patch, diff: str, offset: int, context_text: str = "") -> None:
+    """Parse ``diff`` into ``patch.files`` and record the input notes."""
+    patch.diff = diff
+    patch.diff_offset = offset
+    if patch.base_commit is None:
+        patch.base_commit = base_commit(context_text) or base_commit(diff)
+    if not diff.strip():
+        patch.notes.append(notes.NO_DIFF)
+        return
+    parsed = parse_diff(diff, offset, context_text)
+    patch.files = parsed.files
+    patch.whitespace_collapsed = parsed.whitespace_collapsed
+    patch.notes.extend(parsed.notes)
+    if not parsed.files:
+        patch.notes.append(notes.NO_DIFF)
+        return
+    for fd in patch.files:
+        if fd.status in ("deleted", "renamed") and is_qapi_path(fd.old_path):
+            patch.notes.append(notes.schema_removed(fd.old_path or "", fd.status, fd.new_path))
+    if not any(is_qapi_path(fd.old_path) or is_qapi_path(fd.new_path) for fd in patch.files):
+        patch.notes.append(notes.NOT_QAPI)
