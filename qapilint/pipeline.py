@@ -5,6 +5,7 @@ Used by ``qapilint check`` and by the bot.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import os
 import subprocess
@@ -16,6 +17,8 @@ from qapilint.changes.model import PatchChanges
 from qapilint.checks.context import CheckContext
 from qapilint.findings import Finding, Severity
 from qapilint.patch import Patch, Series
+from qapilint.qapi.diagnostics import SchemaError
+from qapilint.qapi.exprs import ParsedSchema
 from qapilint.reports.model import PatchReport
 
 # Review families run on the ChangeSet, in report order.  Each module has check(ctx).
@@ -30,7 +33,6 @@ CHECK_MODULES = (
 # QEMU doc rules that depend on exact whitespace: meaningless on collapsed input.
 WHITESPACE_RULES = frozenset({"doc-line-too-long", "doc-sentence-spacing", "doc-bad-indent",
                               "doc-missing-space"})
-COLLAPSED_NOTE = "input whitespace appears collapsed; whitespace-sensitive rules skipped"
 
 
 @dataclass
@@ -107,20 +109,54 @@ def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
     return date_exp
 
 
-def _rule_version(options: CheckOptions) -> str | None:
-    return options.rules
+def _rules_version(options: CheckOptions, tree: str | None) -> tuple[int, int] | None:
+    """--rules X.Y|latest, else the rules of the tree's VERSION, else the newest."""
+    from qapilint.qapi.rule_versions import version_of_tree_file
+
+    if options.rules and options.rules != "latest":
+        return versions.parse_version(options.rules)
+    if options.rules == "latest" or tree is None:
+        return None
+    try:
+        with open(os.path.join(tree, "VERSION"), encoding="utf-8") as f:
+            return version_of_tree_file(f.read())
+    except (OSError, ValueError):
+        return None
 
 
-def schema_findings(changes: PatchChanges, options: CheckOptions) -> tuple[list[Finding], int]:
+def _schema_errors(parsed: ParsedSchema) -> list[SchemaError]:
+    """QEMU's frontend on a parsed schema: P1 errors, expression checks, semantic checks."""
+    from qapilint.qapi.expr import check_exprs
+    from qapilint.qapi.schema import check_schema
+
+    errors = list(parsed.errors)
+    res = check_exprs(parsed)
+    errors.extend(res.errors)
+    if not any(not e.rule.startswith("doc-") for e in parsed.errors):
+        _schema, sem = check_schema(parsed, list(res.valid), set(res.invalid))
+        seen = {(e.rule, e.info.file, e.info.line, e.message) for e in errors}
+        errors.extend(e for e in sem if (e.rule, e.info.file, e.info.line, e.message) not in seen)
+    return errors
+
+
+def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | None,
+                    when: dt.date | None) -> tuple[list[Finding], int]:
     """Schema errors the patch introduces (tree mode), and the count of pre-existing ones."""
+    from qapilint.qapi.rule_versions import RULE_ARRIVED, rule_applies
+
     after = changes.after.parsed
     if after is None or not changes.after.complete:
         return [], 0
-    from qapilint.qapi import schema as qschema  # heavy; only when a tree is used
+    version = _rules_version(options, tree)
 
-    def run(parsed: object) -> list[Finding]:
-        res = qschema.check_parsed(parsed, rules_version=_rule_version(options))  # type: ignore[attr-defined]
-        return [e.to_finding() if hasattr(e, "to_finding") else e for e in res]
+    def applies(rule: str) -> bool:
+        if not rule_applies(rule, version):
+            return False
+        arrived = RULE_ARRIVED.get(rule)
+        return options.rules is not None or when is None or arrived is None or arrived <= when.isoformat()
+
+    def run(parsed: ParsedSchema) -> list[Finding]:
+        return [e.to_finding() for e in _schema_errors(parsed) if applies(e.rule)]
 
     after_f = run(after)
     before_f = run(changes.before.parsed) if changes.before.parsed is not None else []
@@ -147,24 +183,28 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     """Check every patch of a series (earlier patches applied before later ones)."""
     from qapilint.changes import differ
     from qapilint.checks import version as version_check
+    from qapilint.checks.input_rules import check_input
 
     tree = find_tree(options.tree)
-    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=tree, base=options.base)
+    # The differ appends a cumulative entry for 2+ patches; reports are per patch.
+    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=tree, base=options.base,
+                                                                want_schema=True)[:len(series.patches)]
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
     for patch, pc in zip(series.patches, all_changes, strict=True):
         exp = expected_version(patch, series, options, tree)
-        rep = PatchReport(patch=patch, changes=pc, notes=list(patch.notes) + list(pc.notes),
+        # Input notes become findings (input family); keep only the rebuild's own notes.
+        rep = PatchReport(patch=patch, changes=pc, notes=[n for n in pc.notes if n not in patch.notes],
                           expected_version=exp.text if exp else None,
                           expected_version_source=exp.source if exp else None,
                           touches_qapi=bool(pc.files))
+        input_findings = check_input(patch)
         if not pc.files:
-            rep.notes.append("patch touches no QAPI schema file")
+            rep.findings = input_findings
             reports.append(rep)
             series_tags.append([])
             continue
-        findings, pre = schema_findings(pc, options)
-        rep.preexisting = pre
+        findings = list(input_findings)
         if not pc.after.complete:
             rep.notes.append("no tree: whole-schema checks need a tree (--tree DIR)")
         ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
@@ -176,10 +216,11 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
                     raise
                 continue
             findings.extend(mod.check(ctx))
+        # Last: the frontend normalises the parsed expressions in place.
+        schema_f, rep.preexisting = schema_findings(pc, options, tree, patch.date.date() if patch.date else None)
+        findings.extend(schema_f)
         if patch.whitespace_collapsed:
             findings = [f for f in findings if f.rule not in WHITESPACE_RULES]
-            if COLLAPSED_NOTE not in rep.notes:
-                rep.notes.append(COLLAPSED_NOTE)
         rep.findings = findings
         series_tags.append(version_check.tag_versions(ctx))
         reports.append(rep)

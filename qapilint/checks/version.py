@@ -159,7 +159,7 @@ def check_additions(ctx: CheckContext, exp: Expected | None) -> list[Finding]:
         if c.what == "branch" and d.meta == "union":
             continue  # union branches are not documented; their enum value carries the tag
         sec = _description(d, c)
-        label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {d.meta or c.meta} '{c.definition}'"
+        label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {d.meta or c.meta or 'definition'} '{c.definition}'"
         if sec is None:
             if d.doc is None and not ctx.complete:
                 continue  # doc block not visible in the hunks

@@ -78,6 +78,18 @@ _SINCE: dict[str, Version] = {
 _VERSION_TEXT = re.compile(r"\s*v?(\d+)\.(\d+)(?:\.(\d+))?\s*\Z")
 
 
+# Commit dates on which rules arrived in QEMU's master (from the same history as
+# RULE_SINCE).  A patch written before a rule arrived was checked by a frontend
+# without it, even on the development branch of the release that has it.
+RULE_ARRIVED: dict[str, str] = {
+    "doc-note-section": "2024-07-06",
+    "doc-example-section": "2024-07-17",
+    "features-too-many": "2025-02-10",
+    "doc-line-too-long": "2025-11-04",
+    "doc-sentence-spacing": "2025-11-04",
+}
+
+
 def rule_applies(rule_id: str, version: Version | None) -> bool:
     """Whether the frontend of ``version`` enforces ``rule_id`` (None = newest: all)."""
     if version is None:

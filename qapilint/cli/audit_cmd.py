@@ -1,0 +1,58 @@
+"""``qapilint audit [TREE]``: version-tag rules over every definition of a QEMU tree."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from qapilint.cli import common
+from qapilint.errors import InputError
+from qapilint.patch import Patch
+from qapilint.reports.model import InputFailure, PatchReport, Report
+
+ROOTS = ("qapi/qapi-schema.json", "qga/qapi-schema.json", "storage-daemon/qapi/qapi-schema.json")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("tree", nargs="?", default=None, help="QEMU checkout (default: the current directory)")
+    common.add_report_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from qapilint.checks.audit import audit
+    from qapilint.qapi.loader import load_schema
+
+    try:
+        opts = common.resolve_options(args)
+    except InputError as e:
+        print(f"qapilint: error: {e.where}: {e.message}", file=sys.stderr)
+        return 2
+    tree = args.tree or opts.tree or os.getcwd()
+    report = Report(inputs=[tree], tree=tree)
+    roots = [r for r in ROOTS if os.path.isfile(os.path.join(tree, r))]
+    if not roots:
+        report.failures.append(InputFailure(tree, "not a QEMU tree (no qapi/qapi-schema.json)"))
+    seen: set[tuple[str, str, int]] = set()
+    rep = PatchReport(patch=Patch(id="audit", subject=f"audit of {tree}", title=f"audit of {tree}"))
+    here = os.getcwd()
+    for root in roots:
+        try:
+            os.chdir(tree)  # file names relative to the tree, as QEMU prints them
+            parsed = load_schema(root)
+        except InputError as e:
+            report.failures.append(InputFailure(e.where, e.message))
+            continue
+        finally:
+            os.chdir(here)
+        for f in audit(parsed):
+            key = (f.rule, f.file or "", f.line or 0)
+            if key in seen:
+                continue  # a module shared by several roots
+            seen.add(key)
+            rep.findings.append(f)
+    rep.findings = common.apply_selection(rep.findings, opts)
+    rep.findings.sort(key=lambda f: f.sort_key())
+    report.patches.append(rep)
+    common.emit(report, opts)
+    return common.exit_status(report, opts)
