@@ -1,0 +1,50 @@
+"""GitHub Actions workflow commands: ``::error file=F,line=L,col=C,title=T::message``.
+
+GitHub unescapes ``%25`` ``%0D`` ``%0A`` in the message, and additionally
+``%3A`` ``%2C`` in property values (where ':' and ',' are separators).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qapilint.findings import Finding, Severity
+from qapilint.reports.model import Report
+
+if TYPE_CHECKING:
+    from qapilint.reports import RenderOptions
+
+COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(f: Finding, tool: str = "qapilint") -> str:
+    props: list[tuple[str, str]] = []
+    if f.file:
+        props.append(("file", f.file))
+        if f.line is not None:
+            props.append(("line", str(f.line)))
+            if f.col is not None:
+                props.append(("col", str(f.col)))
+    props.append(("title", f"{tool} {f.rule}"))
+    body = f.message
+    extra = ([f.provenance] if f.provenance else []) + list(f.notes)
+    if extra:
+        body += "\n" + "\n".join(extra)
+    prop_text = ",".join(f"{k}={escape_property(v)}" for k, v in props)
+    return f"::{COMMAND[f.severity]} {prop_text}::{escape_data(body)}"
+
+
+def render(report: Report, opts: RenderOptions | None = None) -> str:
+    tool = opts.tool if opts is not None else "qapilint"
+    lines = [command(f, tool) for rep in report.patches for f in rep.findings]
+    lines += [f"::error title={escape_property(tool)}::{escape_data(x.where + ': ' + x.message)}"
+              for x in report.failures]
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,144 @@
+"""One self-contained HTML page: inline CSS, no scripts, no external assets, all text escaped.
+
+Per patch: a summary, the ChangeSet as a table, and the diff with every
+finding shown directly under the line it is about (findings that point at no
+diff line are listed above the diff).  Rule ids link to a section at the end
+holding each rule's explain text.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from qapilint.checks.registry import registry
+from qapilint.findings import Finding
+from qapilint.patch import FileDiff, Hunk
+from qapilint.reports.locate import all_findings, counts_text, hunk_line_at
+from qapilint.reports.model import PatchReport, Report
+
+if TYPE_CHECKING:
+    from qapilint.reports import RenderOptions
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:70em;color:#1d1f21;background:#fff;padding:0 1em}
+h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+.summary{margin:.3em 0 1em;color:#444}
+table.changes{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
+table.changes th,table.changes td{border:1px solid #ccc;padding:.2em .6em;text-align:left}
+table.changes th{background:#f3f3f3}
+.diff{font-family:ui-monospace,monospace;font-size:.85em;border:1px solid #ddd;margin:.5em 0;overflow-x:auto}
+.diff .l{white-space:pre;padding:0 .5em;min-height:1.2em}
+.diff .n{display:inline-block;width:3.5em;color:#888;text-align:right;margin-right:.8em;user-select:none}
+.diff .add{background:#e6ffec}.diff .del{background:#ffebe9}.diff .hdr{background:#eef3ff;color:#555}
+.diff .file{background:#f6f8fa;font-weight:bold}.diff .gap{color:#888;background:#fafafa}
+.finding{font-family:system-ui,sans-serif;font-size:.95em;margin:.15em 0 .15em 4.8em;padding:.35em .6em;
+border-left:4px solid #888;background:#fffbe6;white-space:normal}
+.finding.error{border-color:#cf222e;background:#fff0f0}.finding.warning{border-color:#bf8700;background:#fff8e1}
+.finding.note{border-color:#0969da;background:#eef6ff}
+.sev{font-weight:bold;text-transform:uppercase;font-size:.8em;margin-right:.4em}
+.prov{color:#555;font-size:.9em;margin-top:.2em}
+.rule{font-family:ui-monospace,monospace;font-size:.85em}
+dl.rules dt{font-family:ui-monospace,monospace;font-weight:bold;margin-top:1em}
+dl.rules dd{white-space:pre-wrap;margin-left:1.5em}
+.notes{color:#555;font-size:.9em}
+"""
+
+
+def _finding_html(f: Finding, cls: str = "finding") -> str:
+    e = escape
+    loc = f.location()
+    prov = "".join(f'<div class="prov">{e(t)}</div>' for t in ([f.provenance] if f.provenance else []) + f.notes)
+    return (f'<div class="{cls} {f.severity.label}"><span class="sev">{e(f.severity.label)}</span>'
+            f'{e(f.message)} <a class="rule" href="#rule-{e(f.rule)}">[{e(f.rule)}]</a>'
+            f'{" <span class=prov>" + e(loc) + "</span>" if loc else ""}{prov}</div>')
+
+
+def _changes_table(rep: PatchReport) -> str:
+    pc = rep.changes
+    if pc is None or not pc.changes:
+        return '<p class="notes">No QAPI schema change recognised.</p>'
+    rows = []
+    for c in pc.changes:
+        where = f"{c.file}:{c.line}" if c.file and c.line else (c.file or "")
+        rows.append("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in (
+            c.op, c.what, c.meta, c.definition, c.name or "", c.detail, where,
+            "partial" if c.partial else "")) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("op", "what", "meta", "definition", "name", "detail", "where", ""))
+    return f'<table class="changes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _hunk_html(h: Hunk, placed: dict[int, list[Finding]]) -> list[str]:
+    out = [f'<div class="l hdr">@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@ '
+           f'{escape(h.section)}</div>']
+    for ln in h.lines:
+        cls = {"+": "add", "-": "del", " ": "ctx"}[ln.kind]
+        no = ln.new_no if ln.kind != "-" else ln.old_no
+        out.append(f'<div class="l {cls}"><span class="n">{no if no is not None else ""}</span>'
+                   f'{escape(ln.kind + ln.text)}</div>')
+        out.extend(_finding_html(f) for f in placed.get(id(ln), []))
+    return out
+
+
+def _file_html(fd: FileDiff, placed: dict[int, list[Finding]]) -> str:
+    parts = [f'<div class="l file">{escape(fd.path)}</div>']
+    for h in fd.hunks:
+        parts.extend(_hunk_html(h, placed))
+    return '<div class="diff">' + "".join(parts) + "</div>"
+
+
+def _patch_html(rep: PatchReport, index: int) -> str:
+    p = rep.patch
+    placed: dict[int, list[Finding]] = {}
+    general: list[Finding] = []
+    for f in rep.findings:
+        hit = hunk_line_at(rep, f)
+        if hit is None:
+            general.append(f)
+        else:
+            placed.setdefault(id(hit[1]), []).append(f)
+    meta = " · ".join(escape(x) for x in (
+        f"{p.author} <{p.email}>" if p.email else p.author, p.date.isoformat() if p.date else "",
+        p.msgid or "") if x)
+    counts = counts_text(rep.findings) or "no findings"
+    exp = (f"; expected version {escape(rep.expected_version)}"
+           f"{' (' + escape(rep.expected_version_source) + ')' if rep.expected_version_source else ''}"
+           if rep.expected_version else "")
+    parts = [f'<section id="patch-{index}"><h2>{escape(p.subject or p.title or p.id)}</h2>',
+             f'<div class="summary">{meta}<br>{escape(counts)}{exp}</div>']
+    parts += [f'<div class="notes">note: {escape(n)}</div>' for n in rep.notes]
+    parts.append(_changes_table(rep))
+    parts += [_finding_html(f, "finding general") for f in general]
+    parts += [_file_html(fd, placed) for fd in p.files if fd.hunks]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _rules_html(report: Report) -> str:
+    reg = registry()
+    used = sorted({f.rule for f in all_findings(report)})
+    items = []
+    for rid in used:
+        r = reg.get(rid)
+        summary = r.summary if r else ""
+        explain = r.explain if r and r.explain else summary
+        items.append(f'<dt id="rule-{escape(rid)}">{escape(rid)}</dt>'
+                     f'<dd><b>{escape(summary)}</b>{chr(10) + chr(10) + escape(explain) if explain else ""}</dd>')
+    if not items:
+        return ""
+    return '<section id="rules"><h2>Rules</h2><dl class="rules">' + "".join(items) + "</dl></section>"
+
+
+def render(report: Report, opts: RenderOptions | None = None) -> str:
+    findings = all_findings(report)
+    title = "qapilint report"
+    total = counts_text(findings) or "no findings"
+    fails = "".join(f'<div class="finding error"><span class="sev">input</span>{escape(x.where)}: '
+                    f"{escape(x.message)}</div>" for x in report.failures)
+    body = "\n".join(_patch_html(rep, i) for i, rep in enumerate(report.patches, 1))
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
+            f"<h1>{escape(title)}</h1><div class=\"summary\">qapilint {escape(report.tool_version)}: "
+            f"{len(report.patches)} patch(es), {escape(total)}</div>\n{fails}{body}\n{_rules_html(report)}\n"
+            f"</body></html>\n")
