@@ -14,9 +14,9 @@ import os
 from collections.abc import Callable
 
 from qapilint.errors import InputError
+from qapilint.qapi.cache import ParseCache, default_cache, parse_file_cached
 from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.exprs import Expr, ParsedSchema, Pragma, Value
-from qapilint.qapi.parser import parse_file_events
 from qapilint.source import SourceInfo
 
 Reader = Callable[[str], str]
@@ -46,15 +46,16 @@ def _why(e: Exception) -> str:
 
 
 class _Loader:
-    def __init__(self, root: str, reader: Reader) -> None:
+    def __init__(self, root: str, reader: Reader, cache: ParseCache | None) -> None:
         self.reader = reader
+        self.cache = cache
         self.schema = ParsedSchema(root=root)
         self.included: set[str] = set()
 
     def load(self, text: str, fname: str, parent: SourceInfo | None) -> None:
         self.included.add(os.path.abspath(fname))
         self.schema.files.append(fname)
-        fp = parse_file_events(text, fname, parent)
+        fp = parse_file_cached(text, fname, parent, self.cache)
         parsed = fp.parsed
         schema = self.schema
         n_err = n_doc = 0
@@ -131,13 +132,15 @@ class _Loader:
             self.error("pragma-unknown", f"unknown pragma '{name}'", info)
 
 
-def load_schema(path: str, reader: Reader | None = None) -> ParsedSchema:
+def load_schema(path: str, reader: Reader | None = None, use_cache: bool = True) -> ParsedSchema:
     """Parse the schema rooted at ``path`` with all its includes (QEMU's phase P1).
 
     ``reader`` maps a file name to its text (default: read the file as
     UTF-8), so patched texts can be checked from memory.  An unreadable root
     raises :class:`InputError`; everything else is in ``ParsedSchema.errors``,
-    the first being the one QEMU reports.
+    the first being the one QEMU reports.  Parses come from the on-disk
+    cache (:mod:`qapilint.qapi.cache`) when it holds them, unless
+    ``use_cache`` is false.
     """
     read = reader if reader is not None else read_file
     try:
@@ -146,7 +149,7 @@ def load_schema(path: str, reader: Reader | None = None) -> ParsedSchema:
         raise
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(path, f"can't read schema file '{path}': {_why(e)}") from None
-    loader = _Loader(path, read)
+    loader = _Loader(path, read, default_cache() if use_cache else None)
     gc_was_on = gc.isenabled()
     gc.disable()   # see parser.parse_file_events
     try:

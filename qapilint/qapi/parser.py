@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from qapilint.qapi.doc_model import DocBlock
 from qapilint.qapi.exprs import Expr, ParsedFile, Value
 from qapilint.qapi.parser_doc import read_doc_block
 from qapilint.qapi.parser_lex import LexError, QapiLexer, Source, eof_pos, line_col
+from qapilint.qapi.parser_result import FileParse
 from qapilint.source import SourceInfo
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "grammars" / "qapi.lark"
@@ -45,15 +45,6 @@ _EXPECT: dict[str, tuple[str, str]] = {
     "comma-or-rbrace": ("syn-expected-comma-or-rbrace", "expected ',' or '}'"),
     "comma-or-rsqb": ("syn-expected-comma-or-rbracket", "expected ',' or ']'"),
 }
-
-
-@dataclass
-class FileParse:
-    """:func:`parse_file`'s result plus where each directive sits among the file's
-    errors and doc blocks, so the loader can splice included files in QEMU's order."""
-
-    parsed: ParsedFile
-    marks: dict[int, tuple[int, int]] = field(default_factory=dict)   # id(expr) -> (#errors, #docs)
 
 
 class _SyntaxStop(Exception):
