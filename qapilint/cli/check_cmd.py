@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 from qapilint.cli import common
 from qapilint.errors import InputError
@@ -83,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     if args.git:
         results.append(_git(args, options))
     if args.jobs > 1 and len(specs) > 1 and "-" not in specs:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=args.jobs) as ex:
             results += list(ex.map(_one, specs, [fmt] * len(specs), [options] * len(specs), chunksize=4))
     else:

@@ -25,7 +25,6 @@ from qapilint.errors import InputError
 from qapilint.patch import Patch, Series
 from qapilint.sources.common import is_qapi_path, set_diff
 from qapilint.sources.git import load_git_range
-from qapilint.sources.http import load_url
 from qapilint.sources.mbox import read_mbox
 from qapilint.sources.patchwork import (
     is_series_json,
@@ -76,6 +75,8 @@ def load(spec: str, *, input_format: str | None = None, stdin: typing.BinaryIO |
     if spec.startswith(("http://", "https://")):
         if fmt not in (None, "patchwork"):
             raise InputError(spec, f"URLs are read as patchwork, not {fmt}")
+        from qapilint.sources.http import load_url  # requests is costly to import; only for URLs
+
         return load_url(spec)
     if spec == "-":
         where = "<stdin>"
