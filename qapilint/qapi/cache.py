@@ -177,7 +177,10 @@ class ParseCache:
             body = encode(fp, path, parent)
         except _Unusable:
             return
-        payload = marshal.dumps((key, body), 4)
+        try:
+            payload = marshal.dumps((key, body), 4)
+        except ValueError:
+            return  # nested too deeply for marshal (hostile input): just don't cache it
         blob = MAGIC + zlib.crc32(payload).to_bytes(CHECK_SIZE, "big") + payload
         final = os.path.join(self.dir, key)
         tmp = f"{final}.{os.getpid()}.tmp"
