@@ -1,0 +1,117 @@
+"""Which files are QAPI schema files, which schema they belong to, and reading a tree."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+from qapilint.errors import InputError
+from qapilint.patch import FileDiff
+
+_OPENER = re.compile(r"^\s*\{\s*'(struct|union|enum|alternate|command|event|include|pragma)'\s*:")
+MAIN_ROOT = "qapi/qapi-schema.json"
+
+
+def is_qapi_path(path: str) -> bool:
+    if not path.endswith(".json"):
+        return False
+    return (path.startswith("qapi/") or path == "qga/qapi-schema.json"
+            or path.startswith("storage-daemon/qapi/") or path.startswith("tests/qapi-schema/"))
+
+
+def is_qapi_file(fd: FileDiff) -> bool:
+    """By path, or for other .json files by content (a QAPI opener or doc symbol in view)."""
+    path = fd.path
+    if fd.status == "binary":
+        return False
+    if is_qapi_path(path):
+        return True
+    if not path.endswith(".json"):
+        return False
+    for h in fd.hunks:
+        for ln in h.lines:
+            if _OPENER.match(ln.text) or ln.text.startswith("# @"):
+                return True
+    return False
+
+
+def schema_group(path: str) -> str:
+    """Definitions share one namespace per schema: '' for QEMU's main schema."""
+    if path.startswith("qapi/") or path.startswith("storage-daemon/qapi/"):
+        return ""
+    if path.startswith("qga/"):
+        return "qga"
+    return path
+
+
+def def_key(group: str, name: str) -> str:
+    return name if not group else f"{group}::{name}"
+
+
+def is_qemu_tree(d: str) -> bool:
+    return os.path.isfile(os.path.join(d, "VERSION")) and os.path.isfile(os.path.join(d, MAIN_ROOT))
+
+
+def find_tree(start: str) -> str | None:
+    """The QEMU checkout containing ``start``, if any."""
+    d = os.path.abspath(start)
+    while True:
+        if is_qemu_tree(d):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+class TreeReader:
+    """Reads files of a tree: its work tree, or a git revision of it (``git show REV:path``)."""
+
+    def __init__(self, root: str, rev: str | None = None) -> None:
+        if not os.path.isdir(root):
+            raise InputError(root, "tree is not a directory")
+        self.root = root
+        self.rev: str | None = None
+        self._cache: dict[str, str | None] = {}
+        if rev is not None:
+            p = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                raise InputError(root, f"unknown revision '{rev}'")
+            self.rev = p.stdout.strip()
+
+    @property
+    def ident(self) -> str:
+        return f"{os.path.abspath(self.root)}@{self.rev or 'worktree'}"
+
+    def read(self, path: str) -> str | None:
+        if path in self._cache:
+            return self._cache[path]
+        text: str | None
+        if self.rev is None:
+            full = os.path.join(self.root, path)
+            try:
+                with open(full, encoding="utf-8", errors="replace", newline="") as f:
+                    text = f.read()
+            except OSError:
+                text = None
+        else:
+            p = subprocess.run(["git", "-C", self.root, "show", f"{self.rev}:{path}"], capture_output=True)
+            text = p.stdout.decode("utf-8", errors="replace") if p.returncode == 0 else None
+        self._cache[path] = text
+        return text
+
+    def list_dir(self, d: str) -> list[str]:
+        """Schema files directly in directory ``d`` (relative paths)."""
+        if self.rev is None:
+            try:
+                names = sorted(os.listdir(os.path.join(self.root, d)))
+            except OSError:
+                return []
+            return [f"{d}/{n}" for n in names if n.endswith(".json")]
+        p = subprocess.run(["git", "-C", self.root, "ls-tree", "--name-only", f"{self.rev}:{d}"],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            return []
+        return [f"{d}/{n}" for n in p.stdout.split() if n.endswith(".json")]

@@ -1,0 +1,118 @@
+"""Hunk-only rebuild: what each hunk shows of the file before and after the patch.
+
+Every hunk gives a pre-image and a post-image window.  Definitions cut by a
+window edge are partial; the definition a cut region belongs to is found
+from what is in view (doc symbol, ``{ 'struct': 'Name'`` opener), from what
+the previous hunk of the same file was in the middle of (hunks come in file
+order), or from the hunk header's section text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qapilint.patch import FileDiff, Hunk
+from qapilint.rebuild.detect import def_key, schema_group
+from qapilint.rebuild.scan import DIRECTIVES, DocPiece, ExprPiece, Line, Scan, scan, symbol_of
+from qapilint.rebuild.views import Piece, SideView, add_piece, compatible, guess_root_keys
+
+_SECTION_OPENER = re.compile(r"'(struct|union|alternate|enum|command|event)'\s*:\s*'([^']+)'")
+
+
+def section_name(section: str) -> str | None:
+    m = _SECTION_OPENER.search(section)
+    if m:
+        return m.group(2)
+    return symbol_of(section) if section.lstrip().startswith("#") else None
+
+
+def hunk_side(h: Hunk, side: str) -> list[Line]:
+    """The hunk's pre-image (side '-') or post-image (side '+') with file line numbers."""
+    out: list[Line] = []
+    no = h.old_start if side == "-" else h.new_start
+    if (h.old_len if side == "-" else h.new_len) == 0:
+        no += 1
+    for ln in h.lines:
+        if ln.kind != " " and ln.kind != side:
+            continue
+        given = ln.old_no if side == "-" else ln.new_no
+        out.append(Line(ln.text, given if given is not None else no, ln.kind, ln.patch_line))
+        no = (given if given is not None else no) + 1
+    return out
+
+
+def rebuild_file_hunks(fd: FileDiff, before: SideView, after: SideView) -> None:
+    """Add what ``fd``'s hunks show to the two sides."""
+    group = schema_group(fd.path)
+    for side, view in (("-", before), ("+", after)):
+        if (side == "-" and fd.status == "added") or (side == "+" and fd.status == "deleted"):
+            continue
+        path = (fd.old_path or fd.path) if side == "-" else fd.path
+        whole = fd.status in ("added", "deleted")
+        # What the previous hunk ended inside names what this one starts inside:
+        # measured on real patches, this is right far more often than wrong,
+        # whatever the distance between the hunks.
+        ctx_state, ctx_name = "none", None
+        for hi, h in enumerate(fd.hunks):
+            lines = hunk_side(h, side)
+            if not lines:
+                ctx_state, ctx_name = "none", None
+                continue
+            start = h.old_start if side == "-" else h.new_start
+            sc = scan(lines, at_file_start=whole or start <= 1, at_file_end=whole)
+            names = _add_pieces(view, sc, lines, path, group, section_name(h.section),
+                                (ctx_state, ctx_name), f"?{path}#{hi + 1}")
+            ctx_state, ctx_name = _end_context(sc.end_state, sc.end_doc, sc.end_expr, names, view)
+
+
+def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: str, fallback: str | None,
+                ctx: tuple[str, str | None], unknown: str) -> dict[int, str]:
+    """Name what one window shows and add it to ``view``; returns keys by piece id."""
+    carry_doc = ctx[1] if ctx[0] == "doc" else None
+    carry_expr = ctx[1] if ctx[0] in ("doc", "expr") else None
+    names: dict[int, str] = {}
+    for e in sc.exprs:
+        if e.meta in DIRECTIVES:
+            continue
+        n = e.name or ((carry_expr or fallback) if e.root.head_cut else None)
+        if n is not None and not e.name and not _fits(view, def_key(group, n), e):
+            n = None
+        attached = e.doc
+        if n is None and attached is not None and attached.symbol:
+            n = attached.symbol
+        key = def_key(group, n) if n else unknown
+        names[id(e)] = key
+        if attached is not None:
+            names[id(attached)] = key
+        add_piece(view, key, Piece(n or "", e, attached, lines, path))
+    for d in sc.docs:
+        if id(d) in names:
+            continue
+        n = d.symbol or ((carry_doc or fallback) if d.head_cut else None)
+        if n is None and not d.head_cut:
+            continue            # a free-form block (section heading)
+        key = def_key(group, n) if n else unknown
+        names[id(d)] = key
+        add_piece(view, key, Piece(n or "", None, d, lines, path))
+    return names
+
+
+def _fits(view: SideView, key: str, e: ExprPiece) -> bool:
+    d = view.definitions.get(key)
+    if d is None:
+        return True
+    guess_root_keys(e.root)
+    data = e.root.plain()
+    return compatible(d, data if isinstance(data, dict) else {})
+
+
+def _end_context(state: str, doc: DocPiece | None, expr: ExprPiece | None,
+                 names: dict[int, str], view: SideView) -> tuple[str, str | None]:
+    thing: object = doc if state == "doc" else expr if state == "expr" else None
+    if thing is None or id(thing) not in names:
+        return "none", None
+    key = names[id(thing)]
+    if key.startswith("?"):
+        return "none", None
+    d = view.definitions.get(key)
+    return state, d.name if d is not None else None

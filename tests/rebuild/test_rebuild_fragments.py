@@ -1,0 +1,79 @@
+"""Hunk-only rebuild: windows cut mid-definition and mid-doc, partial definitions, naming."""
+
+from __future__ import annotations
+
+from qapilint.patch import FileDiff, Hunk, HunkLine
+from qapilint.rebuild.fragments import rebuild_file_hunks, section_name
+from qapilint.rebuild.scan import Line, scan
+from qapilint.rebuild.views import SideView
+
+
+def hunk(old_start: int, new_start: int, body: str, section: str = "") -> Hunk:
+    lines = []
+    for k, raw in enumerate(body.splitlines()):
+        lines.append(HunkLine(kind=raw[0], text=raw[1:], patch_line=100 + k))  # type: ignore[arg-type]
+    old_len = sum(1 for ln in lines if ln.kind != "+")
+    new_len = sum(1 for ln in lines if ln.kind != "-")
+    return Hunk(old_start, old_len, new_start, new_len, section, lines, patch_line=99)
+
+
+def sides(*hunks: Hunk) -> tuple[SideView, SideView]:
+    fd = FileDiff("qapi/demo.json", "qapi/demo.json", hunks=list(hunks))
+    b, a = SideView(), SideView()
+    rebuild_file_hunks(fd, b, a)
+    return b, a
+
+
+def test_scan_window_starting_inside_data() -> None:
+    text = ["'type': 'int', 'features': [ 'unstable' ] },", "'*b': 'str',", "'*c': 'int' } }", "", "##"]
+    sc = scan([Line(t, 50 + i) for i, t in enumerate(text)], at_file_start=False, at_file_end=False)
+    [e] = sc.exprs
+    assert e.root.head_cut and not e.root.tail_cut
+    [(key, inner)] = e.root.entries                  # its key is above the window
+    assert key is None and inner.head_cut
+    assert inner.plain() == {"*b": "str", "*c": "int"}   # the member cut at its start is dropped
+
+
+def test_complete_definition_added() -> None:
+    h = hunk(10, 10, " { 'enum': 'A', 'data': [ 'x' ] }\n \n+##\n+# @B:\n+#\n+# Some B.\n+#\n+# @m: an m\n"
+                     "+#\n+# Since: 9.0\n+##\n+{ 'struct': 'B', 'data': { 'm': 'int' } }\n+\n ##\n # @C:\n #")
+    b, a = sides(h)
+    assert "B" in a.definitions and "B" not in b.definitions
+    d = a.definitions["B"]
+    assert not d.partial and d.meta == "struct" and d.data["data"] == {"m": "int"}
+    assert d.doc is not None and d.doc.members()["m"].text == "an m"
+    assert a.definitions["C"].partial            # only its doc opener is in view
+
+
+def test_data_tail_named_from_previous_hunk() -> None:
+    h1 = hunk(10, 10, " ##\n # @Info:\n #\n # Information.\n #")
+    h2 = hunk(40, 40, " # @old: (since 1.0)\n #\n+# @new: a new one (Since 9.1)\n+#\n # Since: 1.0")
+    h3 = hunk(60, 62, "   '*old': 'int',\n-  '*last': 'str' } }\n+  '*last': 'str',\n+  '*new': 'bool' } }\n \n ##")
+    b, a = sides(h1, h2, h3)
+    d = a.definitions["Info"]
+    assert d.partial and d.meta == ""
+    assert d.data["data"] == {"*old": "int", "*last": "str", "*new": "bool"}
+    assert d.doc is not None and "Since 9.1" in d.doc.members()["new"].text
+    assert a.locs[("Info", ("data", "new"))].kind == "+"
+    assert b.locs[("Info", ("data", "old"))].kind == " "
+
+
+def test_section_text_names_a_cut_region() -> None:
+    assert section_name("{ 'struct': 'Foo',") == "Foo"
+    assert section_name("# @Bar:") == "Bar"
+    h = hunk(80, 80, "   '*a': 'int',\n+  '*b': 'int',\n   '*c': 'int' } }", section="{ 'struct': 'Foo',")
+    _b, a = sides(h)
+    assert set(a.definitions) == {"Foo"} and "*b" in a.definitions["Foo"].data["data"]  # type: ignore[operator]
+
+
+def test_window_inside_a_list_without_brackets() -> None:
+    h = hunk(30, 30, "     'alpha',\n+    'beta',\n     'gamma',", section="{ 'enum': 'Letters',")
+    _b, a = sides(h)
+    assert a.definitions["Letters"].data["data"] == ["alpha", "beta", "gamma"]
+
+
+def test_unnamed_region_is_kept_apart() -> None:
+    h = hunk(30, 30, "     'alpha',\n+    'beta',\n     'gamma',")
+    _b, a = sides(h)
+    [key] = a.definitions
+    assert key.startswith("?") and a.definitions[key].partial
