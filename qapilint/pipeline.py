@@ -28,6 +28,7 @@ CHECK_MODULES = (
     "qapilint.checks.docs",
     "qapilint.checks.message",
     "qapilint.checks.cname",
+    "qapilint.checks.fragment_schema",
 )
 
 # QEMU doc rules that depend on exact whitespace: meaningless on collapsed input.
@@ -205,8 +206,6 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
             series_tags.append([])
             continue
         findings = list(input_findings)
-        if not pc.after.complete:
-            rep.notes.append("no tree: whole-schema checks need a tree (--tree DIR)")
         ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
         for modname in CHECK_MODULES:
             try:
