@@ -116,6 +116,7 @@ class _Compat:
         self.dirs_before = directions(self.before) if self.before.complete else {}
         self.out: list[Finding] = []
         self.needs_tree: list[str] = []
+        self.members_seen: set[tuple[str, str]] = set()
 
     def direction(self, defname: str, meta: str) -> set[str] | None:
         if meta == "command":
@@ -176,8 +177,16 @@ class _Compat:
                 self.removal(R.REMOVED_VALUE, c, f"value '{c.name}' is removed from enum '{c.definition}'; this")
             elif c.op == "removed" and c.what == "branch":
                 self.removal(R.REMOVED_BRANCH, c, f"branch '{c.name}' is removed from {meta} '{c.definition}'; this")
-            elif c.what == "member" and c.op in ("added", "changed") and d_after is not None and c.name:
-                self.member(c, meta, d_before, d_after)
+            elif (c.what in ("type", "optional") and c.op == "changed" and d_after is None and c.name
+                  and not self.complete):
+                # The hunks do not show which definition the member belongs to.
+                self.needs_tree.append(f"the definition holding '{c.name}' ({c.file}:{c.line})")
+            elif (c.what == "member" and c.op in ("added", "changed")
+                  or c.what in ("type", "optional") and c.op == "changed") and d_after is not None and c.name:
+                # The differ reports a member's new type and optionality as separate changes.
+                if (c.definition, c.name) not in self.members_seen:
+                    self.members_seen.add((c.definition, c.name))
+                    self.member(c, meta, d_before, d_after)
             elif c.what in ("base", "discriminator", "boxed", "returns", "data") and c.op == "changed":
                 self.emit(R.STRUCTURE_CHANGED, c, f"{c.what} of {meta} '{c.definition}' changes"
                           + (f" ({c.detail})" if c.detail else ""))

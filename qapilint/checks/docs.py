@@ -91,9 +91,13 @@ class _Docs:
         fdesc = doc.features()
         added = {(c.what, c.name) for c in self.ctx.changes.changes
                  if c.definition == d.name and c.op == "added" and c.name}
+        # Descriptions the patch adds in hunks the rebuild could not join to this doc block.
+        desc_added = {c.name for c in self.ctx.changes.changes
+                      if c.what == "doc" and c.op in ("added", "changed") and c.after and c.file == d.file
+                      and c.definition in ("", d.name)}
         if not tree:
             for what, nm in sorted(added):
-                if nm is None:
+                if nm is None or nm in desc_added:
                     continue
                 if what in ("member", "value") or (what == "branch" and d.meta == "alternate"):
                     if nm not in described and nm in items:

@@ -120,4 +120,26 @@ def check(ctx: CheckContext) -> list[Finding]:
                                        f"but the diff declares '{m.type}'",
                                file=d.file, line=line, patch_line=ctx.patch_line(d.file, line),
                                definition=d.name, item=q.key))
+    out.extend(_unknown_definitions(ctx, quoted, set(defs)))
+    return out
+
+
+def _unknown_definitions(ctx: CheckContext, quoted: list[Quoted], touched: set[str]) -> list[Finding]:
+    """Definitions the message shows with members that the patch neither adds nor changes."""
+    known = ctx.changes.after.definitions
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for q in quoted:
+        name = q.definition
+        # All-caps words before a brace ('QMP {', 'JSON {') are not definition names.
+        if name is None or name in touched or name in known or name in seen or name.isupper():
+            continue
+        seen.add(name)
+        shown = sorted({x.key for x in quoted if x.definition == name})
+        hint = f" (the patch changes {', '.join(sorted(touched))})" if len(touched) <= 3 else ""
+        out.append(Finding(rule=R.DEFINITION_UNKNOWN.id, family="message", severity=R.DEFINITION_UNKNOWN.severity,
+                           message=f"the commit message shows '{name}' with member(s) "
+                                   f"{', '.join(repr(k) for k in shown)}, but the patch adds or changes no "
+                                   f"definition of that name{hint}",
+                           definition=name))
     return out
