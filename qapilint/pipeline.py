@@ -186,6 +186,10 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     from qapilint.checks import version as version_check
     from qapilint.checks.input_rules import check_input
 
+    if not series.patches and series.cover is not None:
+        # A cover letter alone: nothing to rebuild, but say so.
+        cover = series.cover
+        return [PatchReport(patch=cover, findings=check_input(cover), touches_qapi=False)]
     tree = find_tree(options.tree)
     # The differ appends a cumulative entry for 2+ patches; reports are per patch.
     all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=tree, base=options.base,

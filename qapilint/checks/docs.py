@@ -76,15 +76,8 @@ class _Docs:
         assert doc is not None
         complete = not d.partial
         tree = self.ctx.complete
-        if doc.symbol is not None and doc.symbol != d.name and not tree:
-            self.emit(R.SYMBOL_MISMATCH, d, doc.info.line + 1,
-                      f"doc block is for '{doc.symbol}', but the definition below is '{d.name}'")
-        if d.meta != "command" and not tree:
-            for tag in ("Returns", "Errors"):
-                sec = doc.tag(tag)
-                if sec is not None and self.ctx.is_added(d.file, sec.info.line):
-                    self.emit(R.SECTION_MISPLACED, d, sec.info.line,
-                              f"'{tag}:' section in the doc of {d.meta} '{d.name}'; only commands have one")
+        # Symbol mismatch, misplaced Returns/Errors and descriptions of missing members are
+        # QEMU's own rules: the schema family reports them, with a tree or from the fragments.
         items = _items(d)
         described = doc.members()
         feats = _features(d)
@@ -106,15 +99,6 @@ class _Docs:
                 elif what == "feature" and nm not in fdesc:
                     self.emit(R.UNDOCUMENTED, d, self._item_line(d, nm),
                               f"feature '{nm}' of {d.meta} '{d.name}' has no description under 'Features:'", nm)
-            if complete:
-                for nm, sec in described.items():
-                    if nm not in items and self.ctx.is_added(d.file, sec.info.line):
-                        self.emit(R.UNKNOWN_DESCRIPTION, d, sec.info.line,
-                                  f"'@{nm}:' describes nothing: {d.meta} '{d.name}' has no member '{nm}'", nm)
-                for nm, sec in fdesc.items():
-                    if nm not in feats and self.ctx.is_added(d.file, sec.info.line):
-                        self.emit(R.UNKNOWN_DESCRIPTION, d, sec.info.line,
-                                  f"feature '@{nm}:' describes nothing: '{d.name}' has no feature '{nm}'", nm)
         if complete:
             self.order(d, items, described)
         self.references(d, items, feats)
