@@ -68,11 +68,12 @@ PRAGMA_OF = {
     "doc-undocumented-member": "documentation-exceptions",
 }
 
-NOT_CHECKED_MESSAGE = (
-    "no tree: QAPI rules that need the whole schema were not checked (type references, union "
-    "discriminators and branches, alternate branch types, clashes with inherited members, command and "
-    "event data and return types, redefinitions, the feature limit); rules that depend on QEMU's pragmas "
-    "are notes; run with --tree DIR for QEMU's full verdict")
+NOT_CHECKED_MESSAGE = "no tree: rules that need the whole schema were not checked; run with --tree DIR"
+NOT_CHECKED_DETAIL = [
+    "not checked: type references, union discriminators and branches, alternate branch types,",
+    "clashes with inherited members, command and event data and return types, redefinitions,",
+    "the feature limit; rules that depend on QEMU's pragmas are reported as notes",
+]
 
 Status = Literal["added", "changed"]
 Scope = Literal["whole", "expr"]
@@ -591,4 +592,5 @@ def _finding(ctx: CheckContext, e: SchemaError, d: Definition, line: int | None 
 def _not_checked(ctx: CheckContext) -> Finding:
     first = next((c for c in ctx.changes.changes if c.file), None)
     return Finding(rule=RULE_NOT_CHECKED, severity=Severity.NOTE, message=NOT_CHECKED_MESSAGE,
-                   file=first.file if first is not None else None, family=FAMILY)
+                   file=first.file if first is not None else None, family=FAMILY,
+                   notes=list(NOT_CHECKED_DETAIL))
