@@ -48,9 +48,13 @@ class _Ctx:
                 return got
             path = path[:-1]
 
-    def visible_change(self, side: str, path: tuple[str, ...], cut: bool) -> bool:
-        """Whether a part seen on one side only is a real addition/removal."""
-        if not cut:
+    def visible_change(self, side: str, path: tuple[str, ...]) -> bool:
+        """Whether a part seen on one side only is a real addition/removal.
+
+        It is when the other side's definition was seen whole (so the part
+        is truly absent there), or when its own line is a ``+``/``-`` line.
+        """
+        if not (self.b_cut if side == "+" else self.a_cut):
             return True
         lc = self.bv.locs.get((self.key, path)) if side == "-" else self.av.locs.get((self.key, path))
         return lc is not None and lc.kind == side
@@ -95,13 +99,13 @@ def _items(c: _Ctx, what: str, bi: dict[str, Item], ai: dict[str, Item]) -> None
     for name, it in ai.items():
         if name in bi:
             continue
-        if c.visible_change("+", it.path, c.a_cut):
+        if c.visible_change("+", it.path):
             c.emit("added", what, name, it.path, after=it.type if what != "value" else None,
                    detail=_type_str(it) if what != "value" else "", doc=_member_doc(c.a, name))
     for name, it in bi.items():
         if name in ai:
             continue
-        if c.visible_change("-", it.path, c.b_cut):
+        if c.visible_change("-", it.path):
             c.emit("removed", what, name, it.path, before=it.type if what != "value" else None,
                    detail=_type_str(it) if what != "value" else "")
     for name, new in ai.items():
@@ -121,11 +125,11 @@ def _items(c: _Ctx, what: str, bi: dict[str, Item], ai: dict[str, Item]) -> None
 
 def _features(c: _Ctx, bf: dict[str, object], af: dict[str, object], path: tuple[str, ...], on: str) -> None:
     for f in af:
-        if f not in bf and c.visible_change("+", path + ("features", f), c.a_cut):
+        if f not in bf and c.visible_change("+", path + ("features", f)):
             c.emit("added", "feature", f, path + ("features", f), detail=f"on {on}" if on else "",
                    doc=_member_doc(c.a, f) if not on else None)
     for f in bf:
-        if f not in af and c.visible_change("-", path + ("features", f), c.b_cut):
+        if f not in af and c.visible_change("-", path + ("features", f)):
             c.emit("removed", "feature", f, path + ("features", f), detail=f"on {on}" if on else "")
     for f in af:
         if f in bf and af[f] != bf[f]:
@@ -136,10 +140,10 @@ def _scalar(c: _Ctx, what: str, name: str | None, path: tuple[str, ...], old: ob
             on: str = "") -> None:
     suffix = f" on {on}" if on else ""
     if old is None:
-        if c.visible_change("+", path, c.a_cut):
+        if c.visible_change("+", path):
             c.emit("added", what, name, path, after=new, detail=show(new) + suffix)
     elif new is None:
-        if c.visible_change("-", path, c.b_cut):
+        if c.visible_change("-", path):
             c.emit("removed", what, name, path, before=old, detail=show(old) + suffix)
     else:
         c.emit("changed", what, name, path, before=old, after=new, detail=f"{show(old)} -> {show(new)}{suffix}")

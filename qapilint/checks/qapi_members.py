@@ -31,7 +31,7 @@ def members(d: Definition) -> list[Member]:
     """Own members of a struct, command/event arguments (inline), union inline base."""
     out: list[Member] = []
     blocks: list[object] = []
-    if d.meta in ("struct", "command", "event"):
+    if d.meta in ("struct", "command", "event") or (not d.meta and isinstance(d.data.get("data"), dict)):
         blocks.append(d.data.get("data"))
     if d.meta == "union":
         blocks.append(d.data.get("base"))

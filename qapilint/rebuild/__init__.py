@@ -16,7 +16,7 @@ from qapilint.changes.model import FileRebuild
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff, Patch
 from qapilint.qapi.exprs import ParsedSchema
-from qapilint.rebuild.apply import ApplyResult, apply_hunks, text_of
+from qapilint.rebuild.apply import ApplyResult, apply_hunks, renumber, text_of
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader, find_tree, is_qapi_file, is_qemu_tree
 from qapilint.rebuild.fragments import rebuild_file_hunks
 from qapilint.rebuild.scan import Line
@@ -100,6 +100,8 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
             out.files.append(fr)
             rebuild_file_hunks(fd, out.hunk_before, out.hunk_after)
             continue
+        # The patch's line numbers then name lines of the tree as patched (offsets included).
+        renumber(res)
         after_text = None if fd.status == "deleted" else text_of(res.after)
         notes = _placement_notes(res)
         if patch.whitespace_collapsed and any(p.method != "exact" for p in res.placements):

@@ -30,6 +30,8 @@ class ApplyResult:
     after: list[Line] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)     # one note per hunk that did not apply
+    # Where each hunk line landed: (line, pre-image no, post-image no); fuzz-dropped context absent.
+    numbers: list[tuple[HunkLine, int | None, int | None]] = field(default_factory=list)
 
 
 def _norm(s: str) -> str:
@@ -157,6 +159,7 @@ def apply_hunks(base_text: str, hunks: list[Hunk], path: str,
         for hl in h.lines:
             if hl.kind == "+":
                 after.append(Line(hl.text, len(after) + 1, "+", hl.patch_line))
+                res.numbers.append((hl, None, len(after)))
                 continue
             k = old_count
             old_count += 1
@@ -168,14 +171,30 @@ def apply_hunks(base_text: str, hunks: list[Hunk], path: str,
             if hl.kind == " ":
                 before_kind[cursor] = (" ", hl.patch_line)
                 after.append(Line(base[cursor], len(after) + 1, " ", hl.patch_line))
+                res.numbers.append((hl, cursor + 1, len(after)))
             else:
                 before_kind[cursor] = ("-", hl.patch_line)
+                res.numbers.append((hl, cursor + 1, None))
             cursor += 1
         lo = cursor
     copy_until(len(base))
     res.after = after
     res.before = [Line(t, i + 1, *before_kind.get(i, (" ", 0))) for i, t in enumerate(base)]
     return res
+
+
+def renumber(res: ApplyResult) -> int:
+    """Give the hunk lines the file line numbers where they were placed; returns how many moved.
+
+    A hunk applied at an offset then describes the patched tree, so what
+    is found at a tree line maps back to the right patch line.
+    """
+    moved = 0
+    for hl, old_no, new_no in res.numbers:
+        if (hl.old_no, hl.new_no) != (old_no, new_no):
+            moved += 1
+        hl.old_no, hl.new_no = old_no, new_no
+    return moved
 
 
 def text_of(lines: list[Line]) -> str:

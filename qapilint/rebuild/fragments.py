@@ -26,6 +26,21 @@ def section_name(section: str) -> str | None:
     return symbol_of(section) if section.lstrip().startswith("#") else None
 
 
+def section_meta(section: str) -> str:
+    """The definition kind the hunk header's section text shows (an opener), else ''."""
+    m = _SECTION_OPENER.search(section)
+    return m.group(1) if m else ""
+
+
+def anonymous_name(path: str, hunk_no: int) -> str:
+    """Name of a definition none of whose names is in view.
+
+    It doubles as its key in the side's definitions (and so as
+    ``Change.definition``), so checks can connect changes to definitions.
+    """
+    return f"?{path}#{hunk_no}"
+
+
 def hunk_side(h: Hunk, side: str) -> list[Line]:
     """The hunk's pre-image (side '-') or post-image (side '+') with file line numbers."""
     out: list[Line] = []
@@ -60,14 +75,15 @@ def rebuild_file_hunks(fd: FileDiff, before: SideView, after: SideView) -> None:
                 continue
             start = h.old_start if side == "-" else h.new_start
             sc = scan(lines, at_file_start=whole or start <= 1, at_file_end=whole)
-            names = _add_pieces(view, sc, lines, path, group, section_name(h.section),
-                                (ctx_state, ctx_name), f"?{path}#{hi + 1}")
+            names = _add_pieces(view, sc, lines, path, group, (section_name(h.section), section_meta(h.section)),
+                                (ctx_state, ctx_name), anonymous_name(path, hi + 1))
             ctx_state, ctx_name = _end_context(sc.end_state, sc.end_doc, sc.end_expr, names, view)
 
 
-def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: str, fallback: str | None,
-                ctx: tuple[str, str | None], unknown: str) -> dict[int, str]:
+def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: str,
+                section: tuple[str | None, str], ctx: tuple[str, str | None], unknown: str) -> dict[int, str]:
     """Name what one window shows and add it to ``view``; returns keys by piece id."""
+    fallback, fallback_meta = section
     carry_doc = ctx[1] if ctx[0] == "doc" else None
     carry_expr = ctx[1] if ctx[0] in ("doc", "expr") else None
     names: dict[int, str] = {}
@@ -80,20 +96,23 @@ def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: s
         attached = e.doc
         if n is None and attached is not None and attached.symbol:
             n = attached.symbol
-        key = def_key(group, n) if n else unknown
+        n = n or unknown
+        key = def_key(group, n)
         names[id(e)] = key
         if attached is not None:
             names[id(attached)] = key
-        add_piece(view, key, Piece(n or "", e, attached, lines, path))
+        meta = fallback_meta if n == fallback and not e.meta else ""
+        add_piece(view, key, Piece(n, e, attached, lines, path, meta_hint=meta))
     for d in sc.docs:
         if id(d) in names:
             continue
         n = d.symbol or ((carry_doc or fallback) if d.head_cut else None)
         if n is None and not d.head_cut:
             continue            # a free-form block (section heading)
-        key = def_key(group, n) if n else unknown
+        n = n or unknown
+        key = def_key(group, n)
         names[id(d)] = key
-        add_piece(view, key, Piece(n or "", None, d, lines, path))
+        add_piece(view, key, Piece(n, None, d, lines, path))
     return names
 
 
@@ -111,8 +130,7 @@ def _end_context(state: str, doc: DocPiece | None, expr: ExprPiece | None,
     thing: object = doc if state == "doc" else expr if state == "expr" else None
     if thing is None or id(thing) not in names:
         return "none", None
-    key = names[id(thing)]
-    if key.startswith("?"):
-        return "none", None
-    d = view.definitions.get(key)
+    # An anonymous definition is carried on too: its parts in later hunks
+    # then join it instead of making one anonymous definition per hunk.
+    d = view.definitions.get(names[id(thing)])
     return state, d.name if d is not None else None

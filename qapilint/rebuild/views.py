@@ -116,6 +116,7 @@ class Piece:
     lines: list[Line]
     path: str
     by_no: dict[int, int] | None = None
+    meta_hint: str = ""                # the kind, when only the hunk header's section text shows it
 
     def index_of(self, no: int) -> int | None:
         if self.by_no is None:
@@ -136,7 +137,7 @@ def add_piece(view: SideView, key: str, pc: Piece) -> None:
         guess_root_keys(root)
         plain = root.plain()
         data = plain if isinstance(plain, dict) else {}
-        meta = pc.expr.meta or infer_meta(data)
+        meta = pc.expr.meta or pc.meta_hint or infer_meta(data)
         data_cut = root.cut or not pc.expr.meta
         if not root.head_cut:
             info = SourceInfo(pc.path, pc.lines[root.line].no, defn_meta=meta or None, defn_name=pc.name)

@@ -126,3 +126,21 @@ def test_fuzz_two(tree: Path) -> None:
     drifted = base.replace("            'y': 'int',", "            'y': 'long',")
     res = apply_hunks(drifted, p.files[0].hunks, DEMO)
     assert [(pl.method, pl.fuzz) for pl in res.placements] == [("fuzz", 2)]
+
+
+def test_offset_hunk_lines_renumbered_to_placement(tree: Path) -> None:
+    base = (tree / DEMO).read_text()
+    p = make_patch(base, _edit(base))
+    given = [(ln.old_no, ln.new_no) for ln in p.files[0].hunks[0].lines]
+    shifted = "# one\n# two\n# three\n" + base
+    (tree / DEMO).write_text(shifted)
+    rb = rebuild(p, str(tree))
+    assert rb.files[0].rebuild == "tree"
+    lines = p.files[0].hunks[0].lines
+    assert [(ln.old_no, ln.new_no) for ln in lines] == [
+        (o + 3 if o is not None else None, n + 3 if n is not None else None) for o, n in given]
+    after = (rb.files[0].after_text or "").split("\n")
+    for ln in lines:
+        if ln.new_no is not None:
+            assert after[ln.new_no - 1] == ln.text
+    assert {ln.new_no for ln in lines if ln.kind == "+"} == rb.files[0].added_lines

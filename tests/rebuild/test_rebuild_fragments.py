@@ -77,3 +77,38 @@ def test_unnamed_region_is_kept_apart() -> None:
     _b, a = sides(h)
     [key] = a.definitions
     assert key.startswith("?") and a.definitions[key].partial
+
+
+def test_anonymous_doc_and_data_tail_share_one_key() -> None:
+    doc = hunk(40, 40, " # @a: an a\n+#\n+# @b: a b\n #\n # @c: a c")
+    data = hunk(55, 57, "   '*a': 'int',\n+  '*b': 'int',\n   '*c': 'int' } }")
+    _b, a = sides(doc, data)
+    [key] = a.definitions
+    d = a.definitions[key]
+    assert key.startswith("?") and d.name == key            # the key is the name changes carry
+    assert d.doc is not None and [s.name for s in d.doc.sections] == ["a", "b", "c"]
+    assert "*b" in d.data["data"]  # type: ignore[operator]
+
+
+def test_anonymous_carry_refused_when_the_shapes_clash() -> None:
+    enum_tail = hunk(20, 20, "     'x',\n+    'y',\n     'z' ] }")
+    struct_tail = hunk(60, 61, "   '*a': 'int',\n+  '*b': 'int' } }")
+    _b, a = sides(enum_tail, struct_tail)
+    assert len(a.definitions) == 2
+
+
+def test_section_opener_gives_the_kind() -> None:
+    h = hunk(80, 80, "   '*a': 'int',\n+  '*b': 'int',\n   '*c': 'int' } }", section="{ 'struct': 'Foo',")
+    _b, a = sides(h)
+    assert a.definitions["Foo"].meta == "struct"
+
+
+def test_differ_names_anonymous_changes_by_their_key() -> None:
+    from qapilint.changes.differ import diff_views
+    doc = hunk(40, 40, " # @a: an a\n+#\n+# @b: a b\n #")
+    data = hunk(55, 57, "   '*a': 'int',\n+  '*b': 'int',\n   '*c': 'int' } }")
+    b, a = sides(doc, data)
+    changes = diff_views(b, a, hunk_mode=True)
+    added = [c for c in changes if c.op == "added" and c.what == "member"]
+    assert [c.name for c in added] == ["b"]
+    assert added[0].definition in a.definitions and added[0].doc == "a b"
