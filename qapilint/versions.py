@@ -96,6 +96,7 @@ class Expected:
     source: str                              # provenance, printed with every finding
     also: frozenset[Version] = field(default_factory=frozenset)   # acceptable too (soft freeze)
     trusted: bool = True                     # False when only inferred from a date
+    frozen: Version | None = None            # the release in freeze (rc), which a tag may still name
 
     def accepts(self, v: Version) -> bool:
         return v == self.version or v in self.also
@@ -122,7 +123,7 @@ def from_version_file(text: str, where: str = "VERSION") -> Expected | None:
     if c >= 90:
         after = next_release(nxt)
         return Expected(after, f"expected {fmt(after)}: {where} is {text.strip()} "
-                        f"({fmt(nxt)} rc{c - 90}: {fmt(nxt)} is frozen)")
+                        f"({fmt(nxt)} rc{c - 90}: {fmt(nxt)} is frozen)", frozen=nxt)
     return Expected(nxt, f"expected {fmt(nxt)}: {where} is {text.strip()} (development of {fmt(nxt)})")
 
 
@@ -137,7 +138,7 @@ def from_date(when: dt.datetime | dt.date, what: str = "patch dated") -> Expecte
         if day > r.rc0:
             nxt = next_release(r.version)
             return Expected(nxt, f"expected {fmt(nxt)}: {what} {day.isoformat()}, {fmt(r.version)} in "
-                            f"freeze since {r.rc0.isoformat()}{proj}", trusted=False)
+                            f"freeze since {r.rc0.isoformat()}{proj}", trusted=False, frozen=r.version)
         if day >= r.soft_freeze:
             nxt = next_release(r.version)
             return Expected(r.version, f"expected {fmt(r.version)} or {fmt(nxt)}: {what} {day.isoformat()}, "

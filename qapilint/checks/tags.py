@@ -113,4 +113,31 @@ def find_tags_in_text(text: str) -> list[Tag]:
             b = _BARE.match(line.strip())
             if b:
                 out.append(Tag("inline", b.group("ver"), 0, True))
+    if not out:
+        # a note split over two lines
+        out = [Tag("inline", m.group("ver"), 0, True) for m in _INLINE.finditer(" ".join(text.split()))]
+    return out
+
+
+def find_wrapped_tags(lines: list[tuple[int, str]]) -> list[tuple[int, Tag]]:
+    """Inline notes that a line break splits, e.g. '... (since' / '#     2.11)'.
+
+    ``lines`` are (line number, raw source line) of one description; each
+    note found is placed on the line that holds its version.
+    """
+    contents: list[tuple[int, int, str]] = []      # (line, offset in joined text, raw line)
+    joined = ""
+    for n, raw in lines:
+        text = doc_content(raw)
+        if text is None:
+            continue
+        stripped = text.lstrip()
+        contents.append((n, len(joined) + 1, raw))
+        joined += " " + stripped
+    out: list[tuple[int, Tag]] = []
+    for m in _INLINE.finditer(joined):
+        start = m.start("ver")
+        n, off, raw = max((c for c in contents if c[1] <= start), key=lambda c: c[1])
+        col = raw.find(m.group("ver"))
+        out.append((n, Tag("inline", m.group("ver"), col + 1 if col >= 0 else 0, True)))
     return out

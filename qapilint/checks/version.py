@@ -8,11 +8,13 @@ from qapilint.changes.model import Change, Definition
 from qapilint.checks import version_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.registry import Rule
-from qapilint.checks.tags import Tag, find_tags, find_tags_in_text
+from qapilint.checks.tags import Tag, doc_content, find_tags, find_tags_in_text, find_wrapped_tags
 from qapilint.findings import Finding, Severity
 from qapilint.qapi.doc_model import DocSection
 from qapilint.versions import Expected, Version, fmt, parse_version, release_of
 
+# '# @name: ...' (the item a description line documents)
+_ITEM = re.compile(r"^\s*#\s*@([\w-]+):")
 _FIXES_TAGS = re.compile(r"\b(fix|correct|update|adjust)\w*\b.*\b(since|version)\b|\b(since|version)\b.*"
                          r"\b(tag|annotation|doc)\w*\b.*\b(fix|correct|wrong)", re.IGNORECASE)
 
@@ -34,6 +36,11 @@ def _mismatch(ctx: CheckContext, exp: Expected, v: Version, what: str, path: str
     if rel is not None and not rel.projected and day is not None and rel.release <= day:
         sev = Severity.ERROR
         why = f"{fmt(v)} was released on {rel.release.isoformat()}"
+    elif v == exp.frozen:
+        # A change merged during the freeze goes into the frozen release: rare, but the
+        # maintainer's call, so not certain enough for an error.
+        sev = Severity.WARNING
+        why = f"{fmt(v)} is in freeze; new API normally waits for {fmt(exp.version)}"
     elif v < exp.version:
         sev = Severity.ERROR if exp.trusted else Severity.WARNING
         why = f"{fmt(v)} is older than the release under development"
@@ -50,22 +57,92 @@ def _section_tags(ctx: CheckContext, path: str, sec: DocSection) -> list[tuple[i
     for dl in sec.lines:
         for t in find_tags(dl.raw):
             out.append((dl.line, t))
+    if not out and len(sec.lines) > 1:
+        out = find_wrapped_tags([(dl.line, dl.raw) for dl in sec.lines])
     if not out and sec.text:
         # no line information (fragment): fall back to the text
         out = [(sec.info.line, t) for t in find_tags_in_text(sec.text)]
     return out
 
 
+_TagKey = tuple[str | None, str, str, bool]
+
+
+def _item_of(text: str, current: str | None) -> str | None:
+    """The item a doc line belongs to, given the item of the line before it."""
+    m = _ITEM.match(text)
+    if m:
+        return m.group(1)
+    content = doc_content(text)
+    if content is None or not content.strip() or not content.startswith(" "):
+        return None  # a blank '#', a fence, code or an unindented paragraph ends a description
+    return current
+
+
+def _tag_keys(ctx: CheckContext, side: str) -> dict[str, dict[int, list[_TagKey]]]:
+    """Per file and line of one side ('-' old, '+' new), the tags the patch shows there.
+
+    A key is what identifies a tag across a re-wrapped, re-indented or moved
+    line: the item described, the kind, the version text and the spelling.
+    Lines are pre-image numbers for '-', post-image numbers for '+'.
+    """
+    out: dict[str, dict[int, list[_TagKey]]] = {}
+    for f in ctx.patch.files:
+        if f.path not in ctx.qapi_paths:
+            continue
+        per = out.setdefault(f.path, {})
+        for h in f.hunks:
+            item: str | None = None
+            for ln in h.lines:
+                if ln.kind not in (" ", side):
+                    continue
+                item = _item_of(ln.text, item)
+                n = ln.new_no if side == "+" else ln.old_no
+                if ln.kind == side and n is not None:
+                    keys: list[_TagKey] = [(item, t.kind, t.version_text, t.proper) for t in find_tags(ln.text)]
+                    if keys:
+                        per[n] = keys
+    return out
+
+
+def _removed_tags(ctx: CheckContext) -> dict[str, set[_TagKey]]:
+    """Per file, the keys of the tags on lines the patch removes."""
+    return {path: {k for keys in per.values() for k in keys} for path, per in _tag_keys(ctx, "-").items()}
+
+
+def _carried(ctx: CheckContext) -> set[tuple[str, int, str]]:
+    """(file, post-image line, version) of added tags that the patch also removes elsewhere.
+
+    Such a tag moved with its item (or was re-wrapped): the patch did not write it.
+    """
+    removed = _removed_tags(ctx)
+    return {(path, n, k[2]) for path, per in _tag_keys(ctx, "+").items() for n, keys in per.items()
+            for k in keys if k in removed.get(path, ())}
+
+
+def _format_severity(t: Tag) -> Severity | None:
+    """Inline notes may name a stable release ('(since 2.12.1)' is in QEMU's schema): only warn
+    about three parts there, unless they are a development or rc VERSION string."""
+    parts = t.version_text.split(".")
+    if t.kind == "inline" and len(parts) == 3 and parts[0].isdigit() and int(parts[2]) < 50:
+        return Severity.WARNING
+    return None
+
+
 def check_format(ctx: CheckContext) -> list[Finding]:
-    """Malformed tags on the lines the patch adds."""
+    """Malformed tags on the lines the patch adds (not those it only re-wraps or moves)."""
     out: list[Finding] = []
+    carried = _carried(ctx)
     for (path, n), hl in sorted(ctx.added_lines.items()):
         if "#" not in hl.text.lstrip()[:1]:
             continue
         for t in find_tags(hl.text):
+            if (path, n, t.version_text) in carried:
+                continue  # the tag was there before: this patch did not write it
             prob = t.format_problem
             if prob:
-                out.append(_finding(R.SINCE_FORMAT, ctx, path, n, f"malformed version: {prob}", col=t.col))
+                out.append(_finding(R.SINCE_FORMAT, ctx, path, n, f"malformed version: {prob}", col=t.col,
+                                    severity=_format_severity(t)))
             if t.kind == "section" and not t.proper:
                 out.append(_finding(R.SINCE_MALFORMED, ctx, path, n,
                                     f"'Since' is not recognised as a section ({t.problem}); "
@@ -109,7 +186,9 @@ def check_new_definitions(ctx: CheckContext, exp: Expected | None) -> list[Findi
             out.append(_finding(R.SINCE_MISSING, ctx, d.file, where,
                                 f"new {d.meta} '{name}' has no 'Since:' section{exp_txt}",
                                 definition=name, provenance=exp.source if exp else None))
-        elif exp is not None:
+        elif exp is not None and ctx.is_added(d.file, line):
+            # A 'Since:' line the patch leaves alone was there before: the definition is
+            # renamed or re-keyed, not new, and its tag keeps recording the first release.
             v = tag.version
             if v is not None:
                 f = _mismatch(ctx, exp, v, f"'Since:' of new {d.meta} '{name}'", d.file, line,
@@ -142,26 +221,68 @@ def _description(d: Definition, c: Change) -> DocSection | None:
     return d.doc.members().get(c.name)
 
 
-def check_additions(ctx: CheckContext, exp: Expected | None) -> list[Finding]:
+def _nearest_description(ctx: CheckContext, path: str, c: Change) -> DocSection | None:
+    """Hunk-only fallback: the closest description of ``c.name`` above the addition.
+
+    When the definition's head is outside the hunks its doc fragment and its
+    code fragment may not be joined (or the fragment is keyed to no name);
+    a doc block precedes its definition, so the nearest description of that
+    name above the added item, in the same file, is the one that goes with it.
+    Only a description the patch adds qualifies: an item's description is
+    written with it, and an older one of that name belongs to another item.
+    """
+    if c.name is None or c.line is None:
+        return None
+    kind = "feature" if c.what == "feature" else "member"
+    best: DocSection | None = None
+    for d in ctx.changes.after.definitions.values():
+        if d.doc is None or (d.file or path) != path:
+            continue
+        for sec in d.doc.sections:
+            if (sec.kind == kind and sec.name == c.name and sec.info.line < c.line
+                    and ctx.is_added(path, sec.info.line) and (best is None or sec.info.line > best.info.line)):
+                best = sec
+    return best
+
+
+def _described_before(ctx: CheckContext, item: str, version_text: str, exclude: str) -> str | None:
+    """A definition of the pre-image whose description of ``item`` names ``version_text``."""
+    for name, d in sorted(ctx.changes.before.definitions.items()):
+        if d.doc is None or name == exclude:
+            continue
+        for sec in d.doc.sections:
+            if sec.kind in ("member", "feature") and sec.name == item and any(
+                    t.version_text == version_text for t in find_tags_in_text(sec.text)):
+                return name
+    return None
+
+
+def check_additions(ctx: CheckContext, exp: Expected | None,
+                    carried: set[tuple[str, int, str]] | None = None) -> list[Finding]:
     """Members, values, branches and features added to definitions that already exist."""
+    carried = _carried(ctx) if carried is None else carried
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for c in ctx.additions("member", "value", "branch", "feature"):
         if c.definition in ctx.new_definitions or c.definition in ctx.moved or c.name is None:
             continue
-        key = (c.definition, c.what, c.name)
+        # unnamed fragments are told apart by where the item is
+        key = (c.definition or f"@{c.file}:{c.line}", c.what, c.name)
         if key in seen:
             continue
         seen.add(key)
-        d = ctx.definition_after(c.definition)
-        if d is None:
-            continue
-        if c.what == "branch" and d.meta == "union":
+        d = ctx.definition_after(c.definition) if c.definition else None
+        meta = (d.meta if d is not None else "") or c.meta
+        if c.what == "branch" and meta == "union":
             continue  # union branches are not documented; their enum value carries the tag
-        sec = _description(d, c)
-        label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {d.meta or c.meta or 'definition'} '{c.definition}'"
+        path = (d.file if d is not None else "") or c.file
+        sec = _description(d, c) if d is not None else None
+        if sec is None and not ctx.complete:
+            sec = _nearest_description(ctx, path, c)
+        where = f"{meta or 'definition'} '{c.definition}'" if c.definition else "a definition outside the hunks"
+        label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {where}"
         if sec is None:
-            if d.doc is None and not ctx.complete:
+            if d is None or (d.doc is None and not ctx.complete):
                 continue  # doc block not visible in the hunks
             line = c.line
             out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, d.file or c.file, line,
@@ -169,9 +290,9 @@ def check_additions(ctx: CheckContext, exp: Expected | None) -> list[Finding]:
                                 definition=c.definition, item=c.name,
                                 provenance=exp.source if exp else None))
             continue
-        tags = [(n, t) for n, t in _section_tags(ctx, d.file, sec) if t.version_text]
+        tags = [(n, t) for n, t in _section_tags(ctx, path, sec) if t.version_text]
         if not tags:
-            out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, d.file, sec.info.line,
+            out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, path, sec.info.line,
                                 f"{label} lacks '(since {exp.text if exp else 'X.Y'})' in its description",
                                 definition=c.definition, item=c.name,
                                 provenance=exp.source if exp else None))
@@ -182,7 +303,25 @@ def check_additions(ctx: CheckContext, exp: Expected | None) -> list[Finding]:
         v = t.version
         if v is None:
             continue  # since-format reports it
-        f = _mismatch(ctx, exp, v, label, d.file, n, t.col or None, c.definition, c.name)
+        if (path, n, t.version_text) in carried:
+            continue  # the item moved here with its tag
+        f = _mismatch(ctx, exp, v, label, path, n, t.col or None, c.definition, c.name)
+        if f is not None and f.severity == Severity.ERROR:
+            src = _described_before(ctx, c.name, t.version_text, c.definition)
+            if src is not None:
+                # The item was already in the API, in another definition, since then:
+                # a copied description keeps that history (maintainers differ on it).
+                f.severity = Severity.WARNING
+                f.message += f"; '{src}' already documents '{c.name}' with that version, so it was copied"
+        if f is not None and f.severity == Severity.ERROR and d is not None:
+            _dl, dtag = _since_of_definition(ctx, d)
+            dv = dtag.version if dtag is not None else None
+            if dv is not None and v < dv:
+                # Older than the definition that holds it: not a first release in this
+                # definition but one carried over with a copied description.
+                f.severity = Severity.WARNING
+                f.message += (f"; it is older than the {d.meta or 'definition'}'s own 'Since: {fmt(dv)}', "
+                              "so it was probably copied from where the item first appeared")
         if f:
             out.append(f)
     return out
@@ -220,7 +359,7 @@ def _strip_version(text: str, t: Tag) -> str:
 
 def check(ctx: CheckContext) -> list[Finding]:
     exp = ctx.expected
-    return (check_format(ctx) + check_new_definitions(ctx, exp) + check_additions(ctx, exp)
+    return (check_format(ctx) + check_new_definitions(ctx, exp) + check_additions(ctx, exp, _carried(ctx))
             + check_edited(ctx))
 
 

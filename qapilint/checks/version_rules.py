@@ -42,7 +42,9 @@ SINCE_FORMAT = Rule(
     "since-format", _F, Severity.ERROR,
     "a version tag is not of the form X.Y",
     "QEMU names releases X.Y.  '10.2.0' (three parts), 'v10.2' and development strings "
-    "such as '10.2.50' or '10.1.92' are not used in tags.")
+    "such as '10.2.50' or '10.1.92' are not used in tags.  An inline note may name a stable "
+    "release ('(since 2.12.1)' exists in QEMU's schema), so three parts there are a warning.  "
+    "Tags the patch only re-wraps or moves are not reported: it did not write them.")
 SINCE_MALFORMED = Rule(
     "since-malformed", _F, Severity.ERROR,
     "a 'Since' line that QEMU's doc parser does not recognise as a section",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qapilint.checks.tags import find_tags
+from qapilint.checks.tags import find_tags, find_tags_in_text, find_wrapped_tags
 
 
 def test_proper_section() -> None:
@@ -43,3 +43,12 @@ def test_format_problems(text: str, needle: str) -> None:
 def test_prose_is_not_a_tag() -> None:
     assert find_tags("# Since the device is reset, nothing remains.") == []
     assert find_tags("{ 'struct': 'Since' }") == []
+
+
+def test_note_split_over_two_lines() -> None:
+    lines = [(10, "# @x: pause before switching over (since"), (11, "#     2.11)"), (12, "#")]
+    assert find_tags(lines[0][1]) == []
+    [(n, t)] = find_wrapped_tags(lines)
+    assert n == 11 and t.version == (2, 11) and t.col == 7
+    [u] = find_tags_in_text("pause before switching over (since\n2.11)")
+    assert u.version == (2, 11)

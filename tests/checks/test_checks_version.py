@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from conftest import Scenario, definition, doc_block
 
 from qapilint.changes.model import Change
@@ -149,3 +151,115 @@ def test_series_inconsistency(expected_11_1: Expected) -> None:
     fs = version.check_series([a, b, c])
     assert len(fs) == 1 and "11.0" in fs[0].message
     assert version.check_series([a, b]) == []
+
+
+def test_renamed_definition_keeps_its_since(expected_11_1: Expected) -> None:
+    # Only the name lines change: the 'Since:' line is context, written when the type was added.
+    sc = new_struct("2.6")
+    sc.added = {2, 10}
+    sc.removed = ["# @OldStats:", "{ 'struct': 'OldStats', 'data': { 'count': 'uint64' } }"]
+    assert version.check(sc.context(expected_11_1)) == []
+
+
+def test_new_definition_with_written_stale_since_still_flagged(expected_11_1: Expected) -> None:
+    sc = new_struct("2.6")
+    sc.added = {2, 8, 10}
+    assert rules(version.check(sc.context(expected_11_1))) == ["since-mismatch"]
+
+
+def test_format_of_a_rewrapped_existing_tag_is_not_reported(expected_11_1: Expected) -> None:
+    sc = added_member("maximum speed  (since 9.2.0)")
+    sc.changes = []
+    sc.added = {6}
+    sc.removed = ["# @speed: maximum speed (since 9.2.0)"]
+    assert version.check(sc.context(expected_11_1)) == []
+
+
+def test_three_part_inline_note_is_a_warning_section_an_error(expected_11_1: Expected) -> None:
+    [f] = [f for f in version.check(added_member("maximum speed (since 11.1.0)").context(expected_11_1))
+           if f.rule == "since-format"]
+    assert f.severity == Severity.WARNING
+    [g] = [f for f in version.check(new_struct("11.1.0").context(expected_11_1)) if f.rule == "since-format"]
+    assert g.severity == Severity.ERROR
+    [h] = [f for f in version.check(added_member("maximum speed (since 11.0.50)").context(expected_11_1))
+           if f.rule == "since-format"]
+    assert h.severity == Severity.ERROR
+
+
+def headless_fragments(desc_a: str, desc_b: str) -> Scenario:
+    """Two doc fragments describing 'speed' and a code fragment, the definition heads out of view."""
+    lines = [
+        "#     the first type.",            # 1: doc fragment of some other type
+        "#",
+        f"# @speed: {desc_a}",              # 3
+        "#",
+        "# Since: 9.0",
+        "##",
+        "#     the second type.",           # 7: doc fragment of the type being extended
+        "#",
+        f"# @speed: {desc_b}",              # 9
+        "#",
+        "# Since: 9.1",
+        "##",
+        "            '*rate': 'int',",      # 13: its code fragment
+        "            '*speed': 'uint32' } }",
+    ]
+    a = definition("?qapi/example.json#1", "", {}, 0, doc_block(1, lines[0:5]), partial=True)
+    b = definition("?qapi/example.json#2", "", {}, 0, doc_block(7, lines[6:11]), partial=True)
+    code = definition("?qapi/example.json#3", "", {}, 0, None, partial=True)
+    for dd in (a, b):
+        assert dd.doc is not None
+        dd.doc.symbol = None
+    return Scenario(lines, {9, 10, 14}, changes=[Change("added", "member", "", "speed", partial=True,
+                                                        file="qapi/example.json", line=14)],
+                    after={a.name: a, b.name: b, code.name: code})
+
+
+def test_member_of_headless_fragment_uses_nearest_description(expected_11_1: Expected) -> None:
+    [f] = version.check(headless_fragments("old (since 9.0)", "new speed (since 10.0)").context(expected_11_1))
+    assert f.rule == "since-mismatch" and f.line == 9 and "10.0" in f.message
+
+
+def test_member_of_headless_fragment_without_since(expected_11_1: Expected) -> None:
+    [f] = version.check(headless_fragments("old (since 9.0)", "new speed").context(expected_11_1))
+    assert f.rule == "since-member-missing" and f.line == 9 and f.item == "speed"
+
+
+def test_member_moved_with_its_tag_is_not_judged(expected_11_1: Expected) -> None:
+    sc = added_member("maximum speed (since 9.1)")
+    sc.removed = ["# @speed: maximum speed (since 9.1)"]  # from another definition's doc
+    assert version.check(sc.context(expected_11_1)) == []
+
+
+def test_member_tag_older_than_its_definition_is_a_warning(expected_11_1: Expected) -> None:
+    [f] = version.check(added_member("maximum speed (since 2.4)").context(expected_11_1))
+    assert f.rule == "since-mismatch" and f.severity == Severity.WARNING and "copied" in f.message
+    [g] = version.check(added_member("maximum speed (since 10.0)").context(expected_11_1))
+    assert g.severity == Severity.ERROR
+
+
+def test_member_note_split_over_two_lines(expected_11_1: Expected) -> None:
+    sc = added_member("maximum speed (since")
+    sc.lines.insert(6, "#     11.1)")
+    sc.added = {6, 7, 8, 12}
+    sc.after["Info"].doc = doc_block(2, sc.lines[1:9])
+    assert version.check(sc.context(expected_11_1)) == []
+
+
+def test_copied_member_keeps_old_tag_as_warning(expected_11_1: Expected) -> None:
+    sc = added_member("maximum speed (since 10.0)")
+    src = definition("Caps", "enum", {"enum": "Caps", "data": ["speed"]}, 30,
+                     doc_block(22, ["# @Caps:", "#", "# @speed: maximum speed (since 10.0)", "#", "# Since: 9.0"]))
+    sc.before = {"Caps": src}
+    [f] = version.check(sc.context(expected_11_1))
+    assert f.rule == "since-mismatch" and f.severity == Severity.WARNING and "'Caps'" in f.message
+
+
+def test_tag_naming_the_frozen_release_is_a_warning() -> None:
+    exp = Expected((11, 1), "expected 11.1: VERSION is 10.2.91", frozen=(11, 0))
+    sc = new_struct("11.0")
+    sc.date = dt.datetime(2026, 3, 30, tzinfo=dt.timezone.utc)
+    [f] = version.check(sc.context(exp))
+    assert f.rule == "since-mismatch" and f.severity == Severity.WARNING and "freeze" in f.message
+    [g] = version.check(new_struct("10.1").context(exp))
+    assert g.severity == Severity.ERROR

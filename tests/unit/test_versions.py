@@ -79,3 +79,10 @@ def test_corpus_phases_agree_with_labels(data_dir: Path) -> None:
     bad = [p["id"] for p in patches
            if v.fmt(v.from_date(dt.datetime.fromisoformat(p["date"])).version) != p["expected_since"]]
     assert bad == []
+
+
+def test_frozen_release_is_named() -> None:
+    assert v.from_version_file("10.1.92").frozen == (10, 2)
+    assert v.from_version_file("10.1.50").frozen is None
+    assert v.from_date(dt.date(2025, 11, 13)).frozen == (10, 2)
+    assert v.from_date(dt.date(2025, 10, 1)).frozen is None
