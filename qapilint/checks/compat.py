@@ -155,9 +155,9 @@ class _Compat:
             what += " (receive-only: invisible on the wire, visible in introspection)"
         if dirs is not None and not dirs and meta not in ("command", "event"):
             return  # type used by nothing: no client can see it
-        msg = f"{what} breaks existing clients"
+        msg = f"{what}; this breaks existing clients"
         if ex == "deprecated":
-            msg = f"{what}: it was deprecated, so removal follows the deprecation policy"
+            msg = f"{what}; it was deprecated, so its removal follows the deprecation policy"
         self.emit(rule, c, msg, sev)
 
     def run(self) -> list[Finding]:
@@ -170,13 +170,14 @@ class _Compat:
             known = d_after or d_before
             meta = known.meta if known is not None else c.meta
             if c.op == "removed" and c.what == "definition" and meta in ("command", "event"):
-                self.removal(R.REMOVED_COMMAND, c, f"{meta} '{c.definition}' is removed; this")
+                self.removal(R.REMOVED_COMMAND, c, f"{meta} '{c.definition}' is removed")
             elif c.op == "removed" and c.what == "member":
-                self.removal(R.REMOVED_MEMBER, c, f"member '{c.name}' is removed from {meta} '{c.definition}'; this")
-            elif c.op == "removed" and c.what == "value":
-                self.removal(R.REMOVED_VALUE, c, f"value '{c.name}' is removed from enum '{c.definition}'; this")
-            elif c.op == "removed" and c.what == "branch":
-                self.removal(R.REMOVED_BRANCH, c, f"branch '{c.name}' is removed from {meta} '{c.definition}'; this")
+                self.removal(R.REMOVED_MEMBER, c, f"member '{c.name}' is removed from {meta or 'definition'} '{c.definition}'")
+            elif c.op == "removed" and c.what == "value" and meta == "enum":
+                # Only enums have values; lists cut out of pragma directives are not API.
+                self.removal(R.REMOVED_VALUE, c, f"value '{c.name}' is removed from enum '{c.definition}'")
+            elif c.op == "removed" and c.what == "branch" and meta:
+                self.removal(R.REMOVED_BRANCH, c, f"branch '{c.name}' is removed from {meta} '{c.definition}'")
             elif (c.what in ("type", "optional") and c.op == "changed" and d_after is None and c.name
                   and not self.complete):
                 # The hunks do not show which definition the member belongs to.
