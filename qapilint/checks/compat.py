@@ -172,7 +172,8 @@ class _Compat:
             if c.op == "removed" and c.what == "definition" and meta in ("command", "event"):
                 self.removal(R.REMOVED_COMMAND, c, f"{meta} '{c.definition}' is removed")
             elif c.op == "removed" and c.what == "member":
-                self.removal(R.REMOVED_MEMBER, c, f"member '{c.name}' is removed from {meta or 'definition'} '{c.definition}'")
+                self.removal(R.REMOVED_MEMBER, c,
+                             f"member '{c.name}' is removed from {meta or 'definition'} '{c.definition}'")
             elif c.op == "removed" and c.what == "value" and meta == "enum":
                 # Only enums have values; lists cut out of pragma directives are not API.
                 self.removal(R.REMOVED_VALUE, c, f"value '{c.name}' is removed from enum '{c.definition}'")
