@@ -104,19 +104,27 @@ class _Docs:
         self.references(d, items, feats)
 
     def order(self, d: Definition, items: list[str], described: Mapping[str, object]) -> None:
-        doc_order = [n for n in described if n in items]
-        def_order = [n for n in items if n in described]
-        if doc_order == def_order:
+        if d.doc is None:
             return
-        for a, b in zip(doc_order, def_order, strict=True):
-            if a != b:
-                sec = d.doc.members()[a] if d.doc else None
-                line = sec.info.line if sec else None
-                if not any(self.ctx.is_added(d.file, ln.line) for s in (d.doc.sections if d.doc else [])
-                           if s.kind == "member" for ln in s.lines):
-                    return  # order was already like this
-                self.emit(R.ORDER, d, line, f"descriptions of {d.meta} '{d.name}' are not in definition order: "
-                          f"'@{a}:' comes where '@{b}:' is expected", a)
+        secs = d.doc.members()
+        added = {n for n, sec in secs.items() if self.ctx.is_added(d.file, sec.info.line)}
+        if not added:
+            return
+        # Judge only the descriptions the patch adds: each should sit after the description
+        # of the member defined before it (an old disorder elsewhere is not this patch's).
+        doc_order = [n for n in described if n in items]
+        pos = {n: i for i, n in enumerate(doc_order)}
+        for n in doc_order:
+            if n not in added:
+                continue
+            i = items.index(n)
+            prev = next((m for m in reversed(items[:i]) if m in pos), None)
+            nxt = next((m for m in items[i + 1:] if m in pos), None)
+            if (prev is not None and pos[prev] > pos[n]) or (nxt is not None and pos[nxt] < pos[n]):
+                expected = f"after '@{prev}:'" if prev is not None else f"before '@{nxt}:'"
+                self.emit(R.ORDER, d, secs[n].info.line,
+                          f"'@{n}:' is not in definition order in the doc of {d.meta} '{d.name}': "
+                          f"it belongs {expected}", n)
                 return
 
     def references(self, d: Definition, items: list[str], feats: list[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qapilint.patch import Patch
 from qapilint.sources import notes
-from qapilint.sources.diff import parse_diff
+from qapilint.sources.diff import parse_diff, reindent_doc_continuations
 from qapilint.sources.message import base_commit, parse_subject, split_message, trailers
 
 
@@ -51,6 +51,10 @@ def set_diff(patch: Patch, diff: str, offset: int, context_text: str = "") -> No
     patch.files = parsed.files
     patch.whitespace_collapsed = parsed.whitespace_collapsed
     patch.notes.extend(parsed.notes)
+    if patch.whitespace_collapsed:
+        for fd in patch.files:
+            if is_qapi_path(fd.path):
+                reindent_doc_continuations(fd)
     if not parsed.files:
         patch.notes.append(notes.NO_DIFF)
         return

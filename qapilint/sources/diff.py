@@ -9,6 +9,7 @@ Both give the same model; ``patch_line`` is 1-based in the text given, plus
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from unidiff.errors import UnidiffParseError
@@ -95,6 +96,31 @@ def _strip_dir_prefix(fd: FileDiff) -> None:
             fd.old_path, fd.new_path = a_rest, b_rest
     if fd.status == "renamed" and fd.old_path == fd.new_path:
         fd.status = "modified"
+
+
+_DESC_START = re.compile(r"^#\s*@[^:\s]*:")
+_TAG = re.compile(r"^#\s*(Since|Returns|Errors|TODO|Features):")
+
+
+def reindent_doc_continuations(fd: FileDiff) -> None:
+    """Give back the indentation a whitespace collapse took from doc description continuations.
+
+    QEMU's doc parser ends an '@name:' description at the first line that is not
+    indented, so collapsed continuation lines would cut descriptions short (and
+    lose their '(since X.Y)').  QEMU's style indents them by four spaces.
+    """
+    for h in fd.hunks:
+        in_desc = False
+        for ln in h.lines:
+            if ln.kind == "-":
+                continue
+            t = ln.text
+            if _DESC_START.match(t):
+                in_desc = True
+            elif not t.startswith("#") or t.strip() in ("#", "") or t.startswith("##") or _TAG.match(t):
+                in_desc = False
+            elif in_desc and ln.kind == "+" and t.startswith("# ") and not t.startswith("#  "):
+                ln.text = "#     " + t[2:]
 
 
 def parse_diff(text: str, offset: int = 0, message_text: str = "", *, use_unidiff: bool = True) -> DiffParse:

@@ -92,3 +92,17 @@ def test_mangled_corpus_repairs(data_dir: Path) -> None:
         assert [[(h.old_len, h.new_len, len(h.lines)) for h in fd.hunks] for fd in p.files] == \
                [[(h.old_len, h.new_len, len(h.lines)) for h in fd.hunks] for fd in orig.files], f
     assert big and flagged == big
+
+
+def test_collapsed_doc_continuations_get_their_indent_back() -> None:
+    from qapilint.patch import FileDiff, Hunk, HunkLine
+    from qapilint.sources.diff import reindent_doc_continuations
+
+    texts = [("+", "# @speed: maximum speed of the link, in"), ("+", "# megabits per second (since 11.1)"),
+             ("+", "#"), ("+", "# Since: 9.0"), (" ", "##")]
+    hunk = Hunk(1, 1, 1, 5, "", [HunkLine(k, t, i) for i, (k, t) in enumerate(texts, 1)])
+    fd = FileDiff("qapi/net.json", "qapi/net.json", hunks=[hunk])
+    reindent_doc_continuations(fd)
+    assert [ln.text for ln in hunk.lines] == [
+        "# @speed: maximum speed of the link, in", "#     megabits per second (since 11.1)",
+        "#", "# Since: 9.0", "##"]
