@@ -71,11 +71,12 @@ def _scan_defs(text: str, path: str) -> FileDefs:
 def parse_defs(text: str, path: str) -> FileDefs:
     """Definitions and includes of one whole file (the frontend's parser, the scanner as fallback)."""
     try:
-        from qapilint.qapi.parser import parse_file
+        from qapilint.qapi.cache import parse_file_cached
     except ImportError:
         return _scan_defs(text, path)
     try:
-        pf = parse_file(text, path)
+        # Served from the on-disk parse cache when this text was parsed before.
+        pf = parse_file_cached(text, path).parsed
     except Exception:        # the parser is another room's: a crash there must not stop a review
         return _scan_defs(text, path)
     out = FileDefs()
