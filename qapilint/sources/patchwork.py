@@ -25,19 +25,24 @@ from qapilint.errors import InputError
 from qapilint.patch import Patch, Series
 from qapilint.sources.common import set_diff, set_message, set_subject
 from qapilint.sources.message import base_commit, parse_date, pseudo_from, split_address, strip_pseudo_headers
+from qapilint.sources.schema_fast import conforms
 
 JSON = dict[str, Any]
 Resolver = Callable[[JSON], JSON | None]
-# Typed as Any on purpose: jsonschema ships no type information and the stub
-# package is not a project dependency.
-jsonschema: Any = importlib.import_module("jsonschema")
 MAX_SIBLING_SCAN = 5000
+
+
+@lru_cache(maxsize=4)
+def _schema(name: str) -> Any:
+    return json.loads(resources.files("qapilint.data").joinpath(name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=2)
 def _validator(name: str) -> Any:
-    text = resources.files("qapilint.data").joinpath(name).read_text(encoding="utf-8")
-    schema = json.loads(text)
+    # Typed as Any on purpose: jsonschema ships no type information and the stub
+    # package is not a project dependency.  Imported here: it is slow to import.
+    jsonschema: Any = importlib.import_module("jsonschema")
+    schema = _schema(name)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -48,6 +53,8 @@ def _field(err: Any) -> str:
 
 def validate(data: object, schema: str, where: str, what: str) -> None:
     """Raise InputError naming the first offending field."""
+    if conforms(data, _schema(schema)) is True:
+        return  # the common case, decided without importing jsonschema
     errors = sorted(_validator(schema).iter_errors(data), key=lambda e: (len(e.absolute_path), e.message))
     if not errors:
         return
