@@ -17,7 +17,6 @@ from qapilint.changes.model import PatchChanges
 from qapilint.checks.context import CheckContext
 from qapilint.findings import Finding, Severity
 from qapilint.patch import Patch, Series
-from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.reports.model import PatchReport
 
@@ -125,21 +124,6 @@ def _rules_version(options: CheckOptions, tree: str | None) -> tuple[int, int] |
         return None
 
 
-def _schema_errors(parsed: ParsedSchema) -> list[SchemaError]:
-    """QEMU's frontend on a parsed schema: P1 errors, expression checks, semantic checks."""
-    from qapilint.qapi.expr import check_exprs
-    from qapilint.qapi.schema import check_schema
-
-    errors = list(parsed.errors)
-    res = check_exprs(parsed)
-    errors.extend(res.errors)
-    if not any(not e.rule.startswith("doc-") for e in parsed.errors):
-        _schema, sem = check_schema(parsed, list(res.valid), set(res.invalid))
-        seen = {(e.rule, e.info.file, e.info.line, e.message) for e in errors}
-        errors.extend(e for e in sem if (e.rule, e.info.file, e.info.line, e.message) not in seen)
-    return errors
-
-
 def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | None,
                     when: dt.date | None) -> tuple[list[Finding], int]:
     """Schema errors the patch introduces (tree mode), and the count of pre-existing ones."""
@@ -157,7 +141,9 @@ def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | No
         return options.rules is not None or when is None or arrived is None or arrived <= when.isoformat()
 
     def run(parsed: ParsedSchema) -> list[Finding]:
-        return [e.to_finding() for e in _schema_errors(parsed) if applies(e.rule)]
+        from qapilint.qapi.schema import check_parsed
+
+        return [e.to_finding() for e in check_parsed(parsed)[1] if applies(e.rule)]
 
     after_f = run(after)
     before_f = run(changes.before.parsed) if changes.before.parsed is not None else []
@@ -212,13 +198,7 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
         findings = list(input_findings)
         ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
         for modname in CHECK_MODULES:
-            try:
-                mod = importlib.import_module(modname)
-            except ModuleNotFoundError as e:
-                if e.name != modname:
-                    raise
-                continue
-            findings.extend(mod.check(ctx))
+            findings.extend(importlib.import_module(modname).check(ctx))
         # Last: the frontend normalises the parsed expressions in place.
         schema_f, rep.preexisting = schema_findings(pc, options, tree, patch.date.date() if patch.date else None)
         findings.extend(schema_f)

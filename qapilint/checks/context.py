@@ -30,15 +30,7 @@ class CheckContext:
     @cached_property
     def added_lines(self) -> dict[tuple[str, int], HunkLine]:
         """(path, post-image line) -> the '+' line of the patch."""
-        out: dict[tuple[str, int], HunkLine] = {}
-        for f in self.patch.files:
-            if f.path not in self.qapi_paths:
-                continue
-            for h in f.hunks:
-                for ln in h.lines:
-                    if ln.kind == "+" and ln.new_no is not None:
-                        out[(f.path, ln.new_no)] = ln
-        return out
+        return {k: ln for k, ln in self.new_lines.items() if ln.kind == "+"}
 
     @cached_property
     def new_lines(self) -> dict[tuple[str, int], HunkLine]:

@@ -48,13 +48,7 @@ class Rule:
 def registry() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for modname in RULE_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as e:
-            if e.name != modname:
-                raise
-            continue
-        for r in getattr(mod, "RULES", ()):
+        for r in importlib.import_module(modname).RULES:
             if r.id in rules:
                 raise RuntimeError(f"rule id {r.id} registered twice")
             rules[r.id] = r

@@ -26,14 +26,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _module(name: str) -> object | None:
-    modname = SUBCOMMANDS[name][0]
-    try:
-        return importlib.import_module(modname)
-    except ModuleNotFoundError as e:
-        if e.name != modname:
-            raise
-        return None
+def _module(name: str) -> object:
+    return importlib.import_module(SUBCOMMANDS[name][0])
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -45,13 +39,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is not None and name != only:
             continue
         mod = _module(name)
-        if mod is None:
-            continue
-        add = getattr(mod, "add_arguments", None)
-        if add is not None:
-            if name == "explain":
-                add = getattr(mod, "add_explain_arguments", add)
-            add(sp)
+        getattr(mod, "add_explain_arguments" if name == "explain" else "add_arguments")(sp)
     return p
 
 
@@ -65,10 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     mod = _module(args.command)
-    if mod is None:
-        print(f"qapilint: error: '{args.command}' is not available yet", file=sys.stderr)
-        return 2
-    runner = getattr(mod, "run_explain" if args.command == "explain" and hasattr(mod, "run_explain") else "run")
+    runner = getattr(mod, "run_explain" if args.command == "explain" else "run")
     try:
         rc: int = runner(args)
     except KeyboardInterrupt:

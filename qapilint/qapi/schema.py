@@ -301,11 +301,14 @@ def validate(path: str, reader: Reader | None = None, rules_version: RulesVersio
             gc.enable()
 
 
-def _validate(path: str, reader: Reader | None, rules_version: RulesVersion) -> SchemaResult:
-    from qapilint.qapi.expr import check_exprs
-    from qapilint.qapi.loader import load_schema
+def check_parsed(parsed: ParsedSchema) -> tuple[QAPISchema | None, list[SchemaError]]:
+    """P2-P6 on a loaded schema: its P1 errors, then the expression and semantic checks.
 
-    parsed = load_schema(path, reader)
+    The model is None when a P1 error left the definitions incomplete.  The
+    expressions are normalised in place.
+    """
+    from qapilint.qapi.expr import check_exprs
+
     errors = list(parsed.errors)
     res = check_exprs(parsed)
     errors.extend(res.errors)
@@ -314,5 +317,13 @@ def _validate(path: str, reader: Reader | None, rules_version: RulesVersion) -> 
         schema, sem = check_schema(parsed, list(res.valid), set(res.invalid))
         seen = {(e.rule, e.info.file, e.info.line, e.message) for e in errors}
         errors.extend(e for e in sem if (e.rule, e.info.file, e.info.line, e.message) not in seen)
+    return schema, errors
+
+
+def _validate(path: str, reader: Reader | None, rules_version: RulesVersion) -> SchemaResult:
+    from qapilint.qapi.loader import load_schema
+
+    parsed = load_schema(path, reader)
+    schema, errors = check_parsed(parsed)
     errors = [e for e in errors if _applies(e.rule, rules_version)]
     return SchemaResult(path, schema, errors, parsed)
