@@ -14,3 +14,7 @@ class InputError(Exception):
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
+
+    def line(self) -> str:
+        """The one error line the CLI prints for it."""
+        return f"qapilint: error: {self.where}: {self.message}"

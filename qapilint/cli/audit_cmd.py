@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         opts = common.resolve_options(args)
     except InputError as e:
-        print(f"qapilint: error: {e.where}: {e.message}", file=sys.stderr)
+        print(e.line(), file=sys.stderr)
         return 2
     tree = args.tree or opts.tree or os.getcwd()
     report = Report(inputs=[tree], tree=tree)

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         opts = common.resolve_options(args)
     except InputError as e:
-        print(f"qapilint: error: {e.where}: {e.message}", file=sys.stderr)
+        print(e.line(), file=sys.stderr)
         return 2
     options = CheckOptions(tree=args.tree or opts.tree, base=args.base, target=args.target or opts.target,
                            rules=args.rules, show_all=args.show_all)

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             errors = check_path(path, args.rules)
         except InputError as e:
-            print(f"qapilint: error: {e.where}: {e.message}", file=err)
+            print(e.line(), file=err)
             status = 2
             continue
         if any(f.severity.label == "error" for f in errors) and status == 0:
