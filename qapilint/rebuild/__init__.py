@@ -19,6 +19,7 @@ from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.apply import ApplyResult, apply_hunks, renumber, text_of
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader, find_tree, is_qapi_file, is_qemu_tree
 from qapilint.rebuild.fragments import rebuild_file_hunks
+from qapilint.rebuild.naming import Namer, name_anonymous
 from qapilint.rebuild.scan import Line
 from qapilint.rebuild.tree import RebuildCache, Texts, add_locations, roots_for, schema_files, side_view
 from qapilint.rebuild.views import SideView
@@ -74,10 +75,12 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
     """
     out = Rebuild()
     files = qapi_files(patch)
+    namer = Namer(patch)
     if tree is None:
         for fd in files:
             out.files.append(FileRebuild(path=fd.path, rebuild="hunks"))
-            rebuild_file_hunks(fd, out.hunk_before, out.hunk_after)
+            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
+        out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
         return out
     reader = tree if isinstance(tree, TreeReader) else TreeReader(tree, base)
     cache = cache if cache is not None else RebuildCache()
@@ -91,14 +94,14 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
             fr = FileRebuild(path=fd.path, rebuild="hunks",
                              notes=[f"{old_path} is not in the tree: rebuilt from its hunks"])
             out.files.append(fr)
-            rebuild_file_hunks(fd, out.hunk_before, out.hunk_after)
+            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
             continue
         res = apply_hunks(base_text, fd.hunks, fd.path)
         if res.unplaced:
             fr = FileRebuild(path=fd.path, rebuild="hunks", unplaced_hunks=len(res.unplaced),
                              notes=res.unplaced + ["rebuilt from its hunks instead"])
             out.files.append(fr)
-            rebuild_file_hunks(fd, out.hunk_before, out.hunk_after)
+            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
             continue
         # The patch's line numbers then name lines of the tree as patched (offsets included).
         renumber(res)
@@ -113,6 +116,7 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
         if fd.old_path and fd.new_path and fd.old_path != fd.new_path:
             out.patched[fd.old_path] = None
         located.append((old_path, res.before, fd.path, res.after))
+    out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
     after_texts = Texts(reader.read, {**overlay, **out.patched})
     touched = [fd.path for fd in files] + [fd.old_path for fd in files if fd.old_path]
     roots = roots_for(touched)

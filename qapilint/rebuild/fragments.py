@@ -13,6 +13,7 @@ import re
 
 from qapilint.patch import FileDiff, Hunk
 from qapilint.rebuild.detect import def_key, schema_group
+from qapilint.rebuild.naming import Namer, changed_items, naming_note, rename
 from qapilint.rebuild.scan import DIRECTIVES, DocPiece, ExprPiece, Line, Scan, scan, symbol_of
 from qapilint.rebuild.views import Piece, SideView, add_piece, compatible, guess_root_keys
 
@@ -56,41 +57,77 @@ def hunk_side(h: Hunk, side: str) -> list[Line]:
     return out
 
 
-def rebuild_file_hunks(fd: FileDiff, before: SideView, after: SideView) -> None:
-    """Add what ``fd``'s hunks show to the two sides."""
+def rebuild_file_hunks(fd: FileDiff, before: SideView, after: SideView, namer: Namer | None = None) -> list[str]:
+    """Add what ``fd``'s hunks show to the two sides; returns notes on names taken from C hunks."""
     group = schema_group(fd.path)
-    for side, view in (("-", before), ("+", after)):
-        if (side == "-" and fd.status == "added") or (side == "+" and fd.status == "deleted"):
-            continue
+    whole = fd.status in ("added", "deleted")
+    absent = "-" if fd.status == "added" else "+" if fd.status == "deleted" else ""
+    sides = [s for s in ("-", "+") if s != absent]
+    windows: dict[str, list[tuple[list[Line], Scan] | None]] = {}
+    for side in sides:
+        windows[side] = []
+        for h in fd.hunks:
+            lines = hunk_side(h, side)
+            start = h.old_start if side == "-" else h.new_start
+            windows[side].append((lines, scan(lines, at_file_start=whole or start <= 1, at_file_end=whole))
+                                 if lines else None)
+    hints = [_hint(namer, [(s, windows[s][hi]) for s in sides]) for hi in range(len(fd.hunks))]
+    notes: list[str] = []
+    for side in sides:
+        view = before if side == "-" else after
         path = (fd.old_path or fd.path) if side == "-" else fd.path
-        whole = fd.status in ("added", "deleted")
         # What the previous hunk ended inside names what this one starts inside:
         # measured on real patches, this is right far more often than wrong,
         # whatever the distance between the hunks.
         ctx_state, ctx_name = "none", None
         for hi, h in enumerate(fd.hunks):
-            lines = hunk_side(h, side)
-            if not lines:
+            win = windows[side][hi]
+            if win is None:
                 ctx_state, ctx_name = "none", None
                 continue
-            start = h.old_start if side == "-" else h.new_start
-            sc = scan(lines, at_file_start=whole or start <= 1, at_file_end=whole)
+            lines, sc = win
+            got = hints[hi]
+            hint = got[0] if got is not None else None
+            if hint is not None and ctx_name is not None and ctx_name.startswith("?") and sc.exprs \
+                    and sc.exprs[0].root.head_cut:
+                # What the previous hunk ended inside continues here, so it is the named one too.
+                rename(view, def_key(group, ctx_name), def_key(group, hint), hint)
             names = _add_pieces(view, sc, lines, path, group, (section_name(h.section), section_meta(h.section)),
-                                (ctx_state, ctx_name), anonymous_name(path, hi + 1))
+                                (ctx_state, ctx_name), anonymous_name(path, hi + 1), hint)
             ctx_state, ctx_name = _end_context(sc.end_state, sc.end_doc, sc.end_expr, names, view)
+    for got in hints:
+        if got is not None and naming_note(fd.path, *got) not in notes:
+            notes.append(naming_note(fd.path, *got))
+    return notes
+
+
+def _hint(namer: Namer | None, wins: list[tuple[str, tuple[list[Line], Scan] | None]]) -> tuple[str, str] | None:
+    """The C hunks' name for the expression a hunk starts inside, from what the hunk changes in it."""
+    if namer is None:
+        return None
+    values: set[str] = set()
+    members: set[str] = set()
+    for side, win in wins:
+        if win is None or not win[1].exprs or not win[1].exprs[0].root.head_cut or win[1].exprs[0].name:
+            continue
+        v, m = changed_items(win[1].exprs[0].root, win[0], side)
+        values |= v
+        members |= m
+    return namer.name(values, members) if values or members else None
 
 
 def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: str,
-                section: tuple[str | None, str], ctx: tuple[str, str | None], unknown: str) -> dict[int, str]:
+                section: tuple[str | None, str], ctx: tuple[str, str | None], unknown: str,
+                hint: str | None = None) -> dict[int, str]:
     """Name what one window shows and add it to ``view``; returns keys by piece id."""
     fallback, fallback_meta = section
     carry_doc = ctx[1] if ctx[0] == "doc" else None
     carry_expr = ctx[1] if ctx[0] in ("doc", "expr") else None
     names: dict[int, str] = {}
     for e in sc.exprs:
-        if e.meta in DIRECTIVES:
+        if e.meta in DIRECTIVES or (not e.name and _pragma_body(e, path)):
             continue
-        n = e.name or ((carry_expr or fallback) if e.root.head_cut else None)
+        n = e.name or ((hint or carry_expr or fallback) if e.root.head_cut else None)
         if n is not None and not e.name and not _fits(view, def_key(group, n), e):
             n = None
         attached = e.doc
@@ -114,6 +151,16 @@ def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: s
         names[id(d)] = key
         add_piece(view, key, Piece(n, None, d, lines, path))
     return names
+
+
+def _pragma_body(e: ExprPiece, path: str) -> bool:
+    """A cut window inside a ``{ 'pragma': ... }`` directive (its lists name types, they are not values)."""
+    if not e.root.head_cut:
+        return False
+    if path.rsplit("/", 1)[-1] == "pragma.json":
+        return True
+    keys = {k for k, _v in e.root.entries if k}
+    return any(k.endswith("-exceptions") or k == "doc-required" for k in keys)
 
 
 def _fits(view: SideView, key: str, e: ExprPiece) -> bool:

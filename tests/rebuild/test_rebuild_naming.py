@@ -1,0 +1,132 @@
+"""Hunk-only rebuild: naming a definition whose opener and doc symbol are out of view from the C hunks."""
+
+from __future__ import annotations
+
+import difflib
+
+from qapilint.changes.differ import changes_for_patch
+from qapilint.patch import Patch
+from qapilint.rebuild.naming import upper_name
+from qapilint.sources import load_bytes
+
+FILLER = "".join(f"# @v{i}: value number {i}\n#\n" for i in range(12))
+
+ENUM = ("##\n# @FruitKind:\n#\n# Kinds of fruit.\n#\n" + FILLER + "# Since: 9.0\n##\n"
+        "{ 'enum': 'FruitKind',\n  'data': [ " + ",\n            ".join(f"'v{i}'" for i in range(12)) + " ] }\n")
+
+STRUCT = ("##\n# @Basket:\n#\n# A basket.\n#\n" + FILLER + "# Since: 9.0\n##\n"
+          "{ 'struct': 'Basket',\n  'data': { " + ",\n            ".join(f"'v{i}': 'int'" for i in range(12)) + " } }\n")
+
+
+def _diff(path: str, old: str, new: str) -> str:
+    body = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}", n=3))
+    return f"diff --git a/{path} b/{path}\n{body}"
+
+
+def make_patch(qapi_old: str, qapi_new: str, c_old: str = "", c_new: str = "",
+               qapi_path: str = "qapi/fruit.json") -> Patch:
+    text = _diff(qapi_path, qapi_old, qapi_new)
+    if c_old != c_new:
+        text += _diff("hw/fruit.c", c_old, c_new)
+    return load_bytes(text.encode(), "test.diff", input_format="diff").patches[0]
+
+
+def keys(p: Patch) -> set[tuple[str, str, str, str | None]]:
+    return {(c.op, c.what, c.definition, c.name) for c in changes_for_patch(p).changes
+            if c.op in ("added", "removed") and c.what != "doc"}
+
+
+def _add_value(text: str) -> str:
+    return text.replace("'v11' ]", "'v11',\n            'mango' ]")
+
+
+def _add_member(text: str) -> str:
+    return text.replace("'v11': 'int' }", "'v11': 'int',\n            '*mango-count': 'int' }")
+
+
+C_OLD = "static void f(void)\n{\n    int x = 0;\n}\n"
+
+
+def test_upper_name_follows_the_generators_word_breaks() -> None:
+    assert upper_name("MigrationParameter") == "MIGRATION_PARAMETER"
+    assert upper_name("QCryptoFoo") == "Q_CRYPTO_FOO"
+    assert upper_name("CpuS390Entitlement") == "CPUS390_ENTITLEMENT"
+    assert upper_name("ALREADY_UPPER") == "ALREADY_UPPER"
+    assert upper_name("x-thing") == "X_THING"
+
+
+def test_enum_value_named_from_c_constant_and_spelled_type() -> None:
+    c_new = C_OLD.replace("int x = 0;", "int x = 0;\n    trace(FruitKind_str(FRUIT_KIND_MANGO));")
+    p = make_patch(ENUM, _add_value(ENUM), C_OLD, c_new)
+    assert ("added", "value", "FruitKind", "mango") in keys(p)
+    notes = changes_for_patch(p).notes
+    assert any("FruitKind" in n and "FRUIT_KIND_MANGO" in n for n in notes)
+
+
+def test_enum_value_named_from_constant_alone() -> None:
+    c_new = C_OLD.replace("int x = 0;", "int x = FRUIT_KIND_MANGO;")
+    p = make_patch(ENUM, _add_value(ENUM), C_OLD, c_new)
+    assert ("added", "value", "FruitKind", "mango") in keys(p)
+
+
+def test_one_word_prefix_names_nothing() -> None:
+    c_new = C_OLD.replace("int x = 0;", "const char *x = TYPE_MANGO;")
+    p = make_patch(ENUM, _add_value(ENUM), C_OLD, c_new)
+    got = keys(p)
+    assert not any(k[2] == "Type" for k in got)
+    assert any(k[2].startswith("?") and k[3] == "mango" for k in got)
+
+
+def test_a_macro_is_not_an_enum_constant() -> None:
+    c_new = "#define FRUIT_KIND_MANGO 3\n" + C_OLD
+    p = make_patch(ENUM, _add_value(ENUM), C_OLD, c_new)
+    assert not any(k[2] == "FruitKind" for k in keys(p))
+
+
+def test_without_c_hunks_the_definition_stays_anonymous() -> None:
+    p = make_patch(ENUM, _add_value(ENUM))
+    assert any(k[2].startswith("?") and k[3] == "mango" for k in keys(p))
+
+
+def test_struct_member_named_from_has_field_of_declared_variable() -> None:
+    c_new = C_OLD.replace("int x = 0;", "Basket *b = get();\n    b->has_mango_count = true;\n    b->mango_count = 1;")
+    p = make_patch(STRUCT, _add_member(STRUCT), C_OLD, c_new)
+    assert ("added", "member", "Basket", "mango-count") in keys(p)
+
+
+def test_plain_field_of_a_c_struct_names_nothing() -> None:
+    # Any C struct can have a mango_count field; only has_FOO or the QAPI API marks a QAPI type.
+    c_new = C_OLD.replace("int x = 0;", "FruitState *s = get();\n    s->mango_count = 1;")
+    p = make_patch(STRUCT, _add_member(STRUCT), C_OLD, c_new)
+    assert not any(k[2] == "FruitState" for k in keys(p))
+
+
+def test_plain_field_of_a_type_used_with_the_qapi_api_names_it() -> None:
+    c_new = C_OLD.replace("int x = 0;", "Basket *b = get();\n    b->mango_count = 1;\n    qapi_free_Basket(b);")
+    p = make_patch(STRUCT, _add_member(STRUCT), C_OLD, c_new)
+    assert ("added", "member", "Basket", "mango-count") in keys(p)
+
+
+def test_two_candidates_with_equal_evidence_name_nothing() -> None:
+    c_new = C_OLD.replace("int x = 0;", "Basket *b = get();\n    b->has_mango_count = true;\n"
+                                         "    Crate *b2 = get2();\n    Crate *b = b2;\n")
+    p = make_patch(STRUCT, _add_member(STRUCT), C_OLD, c_new)
+    assert any(k[2].startswith("?") and k[3] == "mango-count" for k in keys(p))
+
+
+def test_doc_hunk_before_the_named_hunk_joins_it() -> None:
+    # Hunk 1 is inside the doc block, hunk 2 inside the data: both are Basket's.
+    new = _add_member(STRUCT).replace("# @v6: value number 6\n", "# @v6: value number 6\n#\n# @mango-count: how many\n")
+    c_new = C_OLD.replace("int x = 0;", "Basket *b = get();\n    b->has_mango_count = true;")
+    p = make_patch(STRUCT, new, C_OLD, c_new)
+    defs = {c.definition for c in changes_for_patch(p).changes}
+    assert "Basket" in defs
+    assert not any(d.startswith("?") for d in defs)
+
+
+def test_pragma_lists_are_not_enum_values() -> None:
+    old = ("{ 'pragma': { 'doc-required': true } }\n{ 'pragma': {\n    'member-name-exceptions': [\n"
+           + "".join(f"        'Type{i}',\n" for i in range(10)) + "        'Type10' ] } }\n")
+    new = old.replace("        'Type5',\n", "        'Type5',\n        'NewType',\n")
+    p = make_patch(old, new, qapi_path="qapi/pragma.json")
+    assert not any(k[3] == "NewType" for k in keys(p))
