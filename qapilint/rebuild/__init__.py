@@ -116,7 +116,8 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
         if fd.old_path and fd.new_path and fd.old_path != fd.new_path:
             out.patched[fd.old_path] = None
         located.append((old_path, res.before, fd.path, res.after))
-    out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
+    if out.hunk_after.definitions or out.hunk_before.definitions:
+        out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
     after_texts = Texts(reader.read, {**overlay, **out.patched})
     touched = [fd.path for fd in files] + [fd.old_path for fd in files if fd.old_path]
     roots = roots_for(touched)

@@ -77,6 +77,18 @@ class Namer:
     """The patch's naming evidence, read once, asked per cut region."""
 
     def __init__(self, patch: Patch) -> None:
+        self.patch = patch
+        self._read = False
+        self.consts: set[str] = set()
+        self.spelled: dict[str, set[str]] = {}
+        self.types: dict[str, set[str]] = {}
+        self.accesses: list[tuple[str, str]] = []
+        self.qapi_types: set[str] = set()
+
+    def _read_patch(self) -> None:
+        # Read on first question: most patches have nothing cut to name.
+        self._read = True
+        patch = self.patch
         c_lines: list[str] = []
         q_lines: list[str] = []
         all_lines: list[str] = [patch.title or patch.subject, patch.message]
@@ -86,10 +98,8 @@ class Namer:
             (q_lines if is_qapi_file(fd) else c_lines).extend(texts)
         c_text = "\n".join(c_lines)
         self.consts = set(_CONST.findall(c_text)) - set(_DEFINE.findall(c_text))
-        self.spelled: dict[str, set[str]] = {}
         for w in set(_CAMEL.findall("\n".join(all_lines))):
             self.spelled.setdefault(upper_name(w), set()).add(w)
-        self.types: dict[str, set[str]] = {}
         for rx in (_PTR_DECL, _VAL_DECL):
             for t, var in rx.findall(c_text):
                 self.types.setdefault(var, set()).add(t)
@@ -102,6 +112,8 @@ class Namer:
 
     def name(self, values: set[str], members: set[str]) -> tuple[str, str] | None:
         """(definition name, the C spelling that named it) for a region changing these items."""
+        if not self._read:
+            self._read_patch()
         if values and not members:
             return self._enum(values)
         if members and not values:
