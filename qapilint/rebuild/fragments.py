@@ -105,15 +105,15 @@ def _hint(namer: Namer | None, wins: list[tuple[str, tuple[list[Line], Scan] | N
     """The C hunks' name for the expression a hunk starts inside, from what the hunk changes in it."""
     if namer is None:
         return None
-    values: set[str] = set()
+    values: dict[str, set[str]] = {"+": set(), "-": set()}
     members: set[str] = set()
     for side, win in wins:
         if win is None or not win[1].exprs or not win[1].exprs[0].root.head_cut or win[1].exprs[0].name:
             continue
         v, m = changed_items(win[1].exprs[0].root, win[0], side)
-        values |= v
+        values[side] |= v
         members |= m
-    return namer.name(values, members) if values or members else None
+    return namer.name(values, members) if values["+"] or values["-"] or members else None
 
 
 def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: str,

@@ -80,6 +80,7 @@ class Namer:
         self.patch = patch
         self._read = False
         self.consts: set[str] = set()
+        self.consts_on: dict[str, set[str]] = {"+": set(), "-": set()}    # constants on added/removed lines
         self.spelled: dict[str, set[str]] = {}
         self.types: dict[str, set[str]] = {}
         self.accesses: list[tuple[str, str]] = []
@@ -90,14 +91,23 @@ class Namer:
         self._read = True
         patch = self.patch
         c_lines: list[str] = []
+        changed: dict[str, list[str]] = {"+": [], "-": []}
         q_lines: list[str] = []
         all_lines: list[str] = [patch.title or patch.subject, patch.message]
         for fd in patch.files:
             texts = [ln.text for h in fd.hunks for ln in h.lines]
             all_lines.extend(texts)
             (q_lines if is_qapi_file(fd) else c_lines).extend(texts)
+            if not is_qapi_file(fd):
+                for h in fd.hunks:
+                    for ln in h.lines:
+                        if ln.kind in changed:
+                            changed[ln.kind].append(ln.text)
         c_text = "\n".join(c_lines)
-        self.consts = set(_CONST.findall(c_text)) - set(_DEFINE.findall(c_text))
+        macros = set(_DEFINE.findall(c_text))
+        self.consts = set(_CONST.findall(c_text)) - macros
+        for kind, texts in changed.items():
+            self.consts_on[kind] = set(_CONST.findall("\n".join(texts))) - macros
         for w in set(_CAMEL.findall("\n".join(all_lines))):
             self.spelled.setdefault(upper_name(w), set()).add(w)
         for rx in (_PTR_DECL, _VAL_DECL):
@@ -110,13 +120,19 @@ class Namer:
         self.qapi_types = {g for m in _QAPI_USE.findall(c_text) for g in m if g}
         self.qapi_types |= set(_CAMEL.findall("\n".join(q_lines)))
 
-    def name(self, values: set[str], members: set[str]) -> tuple[str, str] | None:
-        """(definition name, the C spelling that named it) for a region changing these items."""
+    def name(self, values: dict[str, set[str]], members: set[str]) -> tuple[str, str] | None:
+        """(definition name, the C spelling that named it) for a region changing these items.
+
+        ``values`` are the enum values added ('+') and removed ('-').
+        """
         if not self._read:
             self._read_patch()
-        if values and not members:
-            return self._enum(values)
-        if members and not values:
+        if any(values.values()) and not members:
+            # Code the patch adds names what it adds: when a patch moves
+            # values from one enum to another both enums' constants are
+            # in view, the new ones on the '+' lines.
+            return self._enum(values, self.consts_on) or self._enum(values, {"+": self.consts, "-": self.consts})
+        if members and not any(values.values()):
             return self._struct(members)
         return None
 
@@ -124,15 +140,15 @@ class Namer:
         names = self.spelled.get(prefix, set())
         return next(iter(names)) if len(names) == 1 else None
 
-    def _enum(self, values: set[str]) -> tuple[str, str] | None:
+    def _enum(self, values: dict[str, set[str]], consts: dict[str, set[str]]) -> tuple[str, str] | None:
         # A prefix whose CamelCase spelling is also in the patch (Foo_str(),
         # Foo_lookup, a declaration) outranks a bare one; #define'd names are
         # macros, not enum constants.
         votes: Counter[str] = Counter()
         example: dict[str, str] = {}
-        for v in values:
+        for v, side in {(v, side) for side, vs in values.items() for v in vs}:
             tail = "_" + _c(v).upper()
-            for prefix in {c[: -len(tail)] for c in self.consts if c.endswith(tail) and len(c) > len(tail)}:
+            for prefix in {c[: -len(tail)] for c in consts[side] if c.endswith(tail) and len(c) > len(tail)}:
                 votes[prefix] += 1
                 example.setdefault(prefix, prefix + tail)
 
@@ -193,14 +209,15 @@ def changed_items(root: Val, lines: list[Line], side: str) -> tuple[set[str], se
     return values, members
 
 
-def _changed(before: Definition | None, after: Definition | None) -> dict[str, set[str]]:
-    """Item names by kind ('member', 'value', 'branch') present on one side only."""
+def _changed(before: Definition | None, after: Definition | None) -> dict[str, dict[str, set[str]]]:
+    """Item names by kind ('member', 'value', 'branch') and side: '+' only after, '-' only before."""
     def items(d: Definition | None) -> dict[str, set[str]]:
         if d is None:
             return {}
         return {k: set(v) for k, v in parts(d.meta, d.data).items()}
     b, a = items(before), items(after)
-    return {k: b.get(k, set()) ^ a.get(k, set()) for k in set(b) | set(a)}
+    return {k: {"+": a.get(k, set()) - b.get(k, set()), "-": b.get(k, set()) - a.get(k, set())}
+            for k in ("member", "value", "branch")}
 
 
 def name_anonymous(namer: Namer, before: SideView, after: SideView) -> list[str]:
@@ -210,7 +227,8 @@ def name_anonymous(namer: Namer, before: SideView, after: SideView) -> list[str]
     for key in anon:
         b, a = before.definitions.get(key), after.definitions.get(key)
         changed = _changed(b, a)
-        got = namer.name(changed.get("value", set()), changed.get("member", set()) | changed.get("branch", set()))
+        got = namer.name(changed["value"], changed["member"]["+"] | changed["member"]["-"]
+                         | changed["branch"]["+"] | changed["branch"]["-"])
         if got is None:
             continue
         name, why = got
