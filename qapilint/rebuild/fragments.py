@@ -10,7 +10,9 @@ order), or from the hunk header's section text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from qapilint.changes.items import parts
 from qapilint.patch import FileDiff, Hunk
 from qapilint.rebuild.detect import def_key, schema_group
 from qapilint.rebuild.naming import Namer, changed_items, naming_note, rename
@@ -71,49 +73,69 @@ def rebuild_file_hunks(fd: FileDiff, before: SideView, after: SideView, namer: N
             start = h.old_start if side == "-" else h.new_start
             windows[side].append((lines, scan(lines, at_file_start=whole or start <= 1, at_file_end=whole))
                                  if lines else None)
-    hints = [_hint(namer, [(s, windows[s][hi]) for s in sides]) for hi in range(len(fd.hunks))]
     notes: list[str] = []
-    for side in sides:
-        view = before if side == "-" else after
-        path = (fd.old_path or fd.path) if side == "-" else fd.path
-        # What the previous hunk ended inside names what this one starts inside:
-        # measured on real patches, this is right far more often than wrong,
-        # whatever the distance between the hunks.
-        ctx_state, ctx_name = "none", None
-        for hi, h in enumerate(fd.hunks):
+    # Hunk by hunk, both sides in step: a hunk's name may depend on what the
+    # earlier hunks already placed (a member cannot be added twice).
+    ctx: dict[str, tuple[str, str | None]] = {side: ("none", None) for side in sides}
+    for hi, h in enumerate(fd.hunks):
+        got = _hint(namer, [(s, windows[s][hi]) for s in sides], _placed(group, before, after))
+        hint = got[0] if got is not None else None
+        if got is not None and naming_note(fd.path, *got) not in notes:
+            notes.append(naming_note(fd.path, *got))
+        for side in sides:
+            view = before if side == "-" else after
+            path = (fd.old_path or fd.path) if side == "-" else fd.path
             win = windows[side][hi]
             if win is None:
-                ctx_state, ctx_name = "none", None
+                ctx[side] = ("none", None)
                 continue
             lines, sc = win
-            got = hints[hi]
-            hint = got[0] if got is not None else None
+            # What the previous hunk ended inside names what this one starts inside:
+            # measured on real patches, this is right far more often than wrong,
+            # whatever the distance between the hunks.
+            ctx_state, ctx_name = ctx[side]
             if hint is not None and ctx_name is not None and ctx_name.startswith("?") and sc.exprs \
                     and sc.exprs[0].root.head_cut:
                 # What the previous hunk ended inside continues here, so it is the named one too.
                 rename(view, def_key(group, ctx_name), def_key(group, hint), hint)
             names = _add_pieces(view, sc, lines, path, group, (section_name(h.section), section_meta(h.section)),
                                 (ctx_state, ctx_name), anonymous_name(path, hi + 1), hint)
-            ctx_state, ctx_name = _end_context(sc.end_state, sc.end_doc, sc.end_expr, names, view)
-    for got in hints:
-        if got is not None and naming_note(fd.path, *got) not in notes:
-            notes.append(naming_note(fd.path, *got))
+            ctx[side] = _end_context(sc.end_state, sc.end_doc, sc.end_expr, names, view)
     return notes
 
 
-def _hint(namer: Namer | None, wins: list[tuple[str, tuple[list[Line], Scan] | None]]) -> tuple[str, str] | None:
+def _placed(group: str, before: SideView, after: SideView) -> Callable[[str, dict[str, set[str]]], bool]:
+    """Whether definition ``name`` already has one of the items a region adds ('+') or removes ('-')."""
+    def has(name: str, items: dict[str, set[str]]) -> bool:
+        for side, view in (("+", after), ("-", before)):
+            d = view.definitions.get(def_key(group, name))
+            if d is None or not items.get(side):
+                continue
+            got = {n for kind in parts(d.meta, d.data).values() for n in kind}
+            if got & items[side]:
+                return True
+        return False
+    return has
+
+
+def _hint(namer: Namer | None, wins: list[tuple[str, tuple[list[Line], Scan] | None]],
+          placed: Callable[[str, dict[str, set[str]]], bool]) -> tuple[str, str] | None:
     """The C hunks' name for the expression a hunk starts inside, from what the hunk changes in it."""
     if namer is None:
         return None
     values: dict[str, set[str]] = {"+": set(), "-": set()}
     members: set[str] = set()
+    by_side: dict[str, set[str]] = {"+": set(), "-": set()}
     for side, win in wins:
         if win is None or not win[1].exprs or not win[1].exprs[0].root.head_cut or win[1].exprs[0].name:
             continue
         v, m = changed_items(win[1].exprs[0].root, win[0], side)
         values[side] |= v
         members |= m
-    return namer.name(values, members) if values["+"] or values["-"] or members else None
+        by_side[side] |= v | m
+    if not (values["+"] or values["-"] or members):
+        return None
+    return namer.name(values, members, lambda name: placed(name, by_side))
 
 
 def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: str,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from qapilint.changes.items import parts
 from qapilint.changes.model import Definition
@@ -120,10 +121,12 @@ class Namer:
         self.qapi_types = {g for m in _QAPI_USE.findall(c_text) for g in m if g}
         self.qapi_types |= set(_CAMEL.findall("\n".join(q_lines)))
 
-    def name(self, values: dict[str, set[str]], members: set[str]) -> tuple[str, str] | None:
+    def name(self, values: dict[str, set[str]], members: set[str],
+             exclude: Callable[[str], bool] = lambda _n: False) -> tuple[str, str] | None:
         """(definition name, the C spelling that named it) for a region changing these items.
 
-        ``values`` are the enum values added ('+') and removed ('-').
+        ``values`` are the enum values added ('+') and removed ('-');
+        ``exclude`` rules out candidates known to be elsewhere.
         """
         if not self._read:
             self._read_patch()
@@ -131,16 +134,18 @@ class Namer:
             # Code the patch adds names what it adds: when a patch moves
             # values from one enum to another both enums' constants are
             # in view, the new ones on the '+' lines.
-            return self._enum(values, self.consts_on) or self._enum(values, {"+": self.consts, "-": self.consts})
+            return (self._enum(values, self.consts_on, exclude)
+                    or self._enum(values, {"+": self.consts, "-": self.consts}, exclude))
         if members and not any(values.values()):
-            return self._struct(members)
+            return self._struct(members, exclude)
         return None
 
     def _unique(self, prefix: str) -> str | None:
         names = self.spelled.get(prefix, set())
         return next(iter(names)) if len(names) == 1 else None
 
-    def _enum(self, values: dict[str, set[str]], consts: dict[str, set[str]]) -> tuple[str, str] | None:
+    def _enum(self, values: dict[str, set[str]], consts: dict[str, set[str]],
+              exclude: Callable[[str], bool]) -> tuple[str, str] | None:
         # A prefix whose CamelCase spelling is also in the patch (Foo_str(),
         # Foo_lookup, a declaration) outranks a bare one; #define'd names are
         # macros, not enum constants.
@@ -149,6 +154,8 @@ class Namer:
         for v, side in {(v, side) for side, vs in values.items() for v in vs}:
             tail = "_" + _c(v).upper()
             for prefix in {c[: -len(tail)] for c in consts[side] if c.endswith(tail) and len(c) > len(tail)}:
+                if exclude(self._unique(prefix) or _camel_guess(prefix) or ""):
+                    continue
                 votes[prefix] += 1
                 example.setdefault(prefix, prefix + tail)
 
@@ -161,7 +168,7 @@ class Namer:
         name = self._unique(best) or (_camel_guess(best) if best not in self.spelled else None)
         return (name, example[best]) if name else None
 
-    def _struct(self, members: set[str]) -> tuple[str, str] | None:
+    def _struct(self, members: set[str], exclude: Callable[[str], bool]) -> tuple[str, str] | None:
         fields: dict[str, str] = {}
         for m in members:
             fields[_c(m)] = m
@@ -176,7 +183,7 @@ class Namer:
             for t in self.types[var]:
                 # Only QAPI generates has_FOO; a plain field may be any C struct's.
                 qapi = field_.startswith("has_") or t in self.qapi_types
-                if not qapi or t in _NOT_QAPI or (t, member) in seen:
+                if not qapi or t in _NOT_QAPI or (t, member) in seen or exclude(t):
                     continue
                 seen.add((t, member))
                 votes[t] += 1

@@ -130,3 +130,21 @@ def test_pragma_lists_are_not_enum_values() -> None:
     new = old.replace("        'Type5',\n", "        'Type5',\n        'NewType',\n")
     p = make_patch(old, new, qapi_path="qapi/pragma.json")
     assert not any(k[3] == "NewType" for k in keys(p))
+
+
+def test_a_definition_that_already_gained_the_member_is_ruled_out() -> None:
+    # Both Alpha and Beta gain mango-count; C declares 'params' of both types.  Alpha's opener is
+    # in view; the second hunk, which would be carried on as Alpha, can then only be Beta.
+    alpha = ("##\n# @Alpha:\n#\n# Since: 9.0\n##\n{ 'struct': 'Alpha',\n  'data': { 'v0': 'int',\n"
+             + "".join(f"            'v{i}': 'int',\n" for i in range(1, 12)) + "            'v12': 'int' } }\n\n")
+    beta = STRUCT.replace("Basket", "Beta")
+    old = alpha + beta
+    new = old.replace("  'data': { 'v0': 'int',\n", "  'data': { 'v0': 'int',\n            '*mango-count': 'int',\n", 1)
+    new = _add_member(new)
+    c_new = C_OLD.replace("int x = 0;", "Alpha *params = a();\n    params->has_mango_count = true;\n}\n\n"
+                                         "static void g(void)\n{\n    Beta *params = b();\n"
+                                         "    params->has_mango_count = true;")
+    p = make_patch(old, new, C_OLD, c_new)
+    got = keys(p)
+    assert ("added", "member", "Alpha", "mango-count") in got
+    assert ("added", "member", "Beta", "mango-count") in got
