@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from qapilint.changes.items import parts
 from qapilint.changes.model import Definition
-from qapilint.patch import Patch
+from qapilint.patch import FileDiff, Patch
 from qapilint.rebuild.detect import def_key, is_qapi_file, schema_group
 from qapilint.rebuild.scan import Line, Val
 from qapilint.rebuild.views import SideView, item_name, merge_data
@@ -31,7 +31,7 @@ _CAMEL = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b")
 _PTR_DECL = re.compile(r"\b([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)\s*\*+\s*(?:const\s+)?([A-Za-z_]\w*)\s*[;=,)\[]")
 _VAL_DECL = re.compile(r"\b([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)\s+([A-Za-z_]\w*)\s*(?:=|;|\[)")
 _NEW = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*g_(?:new0?|malloc0?)\s*\(\s*([A-Z][A-Za-z0-9]*)\s*,")
-_ACCESS = re.compile(r"\b([A-Za-z_]\w*)\s*(?:->|\.)\s*(?:u\s*\.\s*)?([A-Za-z_]\w*)")
+_ACCESS = re.compile(r"\b([A-Za-z_]\w*)\s*(?:->|\.)\s*(u\s*\.\s*)?([A-Za-z_]\w*)")
 _CONST = re.compile(r"\b[A-Z][A-Z0-9_]*\b")
 _QAPI_USE = re.compile(r"\b(?:qapi_free_|visit_type_|QAPI_CLONE\(\s*|QAPI_CLONE_MEMBERS\(\s*)([A-Z]\w*?)(?:List)?\b"
                        r"|\b([A-Z][A-Za-z0-9]*)List\b")
@@ -83,8 +83,8 @@ class Namer:
         self.consts: set[str] = set()
         self.consts_on: dict[str, set[str]] = {"+": set(), "-": set()}    # constants on added/removed lines
         self.spelled: dict[str, set[str]] = {}
-        self.types: dict[str, set[str]] = {}
-        self.accesses: list[tuple[str, str]] = []
+        # (variable, field, through the union's 'u', the variable's declared types)
+        self.accesses: list[tuple[str, str, bool, frozenset[str]]] = []
         self.qapi_types: set[str] = set()
 
     def _read_patch(self) -> None:
@@ -98,12 +98,15 @@ class Namer:
         for fd in patch.files:
             texts = [ln.text for h in fd.hunks for ln in h.lines]
             all_lines.extend(texts)
-            (q_lines if is_qapi_file(fd) else c_lines).extend(texts)
-            if not is_qapi_file(fd):
-                for h in fd.hunks:
-                    for ln in h.lines:
-                        if ln.kind in changed:
-                            changed[ln.kind].append(ln.text)
+            if is_qapi_file(fd):
+                q_lines.extend(texts)
+                continue
+            c_lines.extend(texts)
+            self._read_c(fd)
+            for h in fd.hunks:
+                for ln in h.lines:
+                    if ln.kind in changed:
+                        changed[ln.kind].append(ln.text)
         c_text = "\n".join(c_lines)
         macros = set(_DEFINE.findall(c_text))
         self.consts = set(_CONST.findall(c_text)) - macros
@@ -111,15 +114,28 @@ class Namer:
             self.consts_on[kind] = set(_CONST.findall("\n".join(texts))) - macros
         for w in set(_CAMEL.findall("\n".join(all_lines))):
             self.spelled.setdefault(upper_name(w), set()).add(w)
-        for rx in (_PTR_DECL, _VAL_DECL):
-            for t, var in rx.findall(c_text):
-                self.types.setdefault(var, set()).add(t)
-        for var, t in _NEW.findall(c_text):
-            self.types.setdefault(var, set()).add(t)
-        self.accesses = [(var, f) for var, f in set(_ACCESS.findall(c_text)) if var in self.types]
         # Types the QAPI generator's API is used with, or that the schema hunks mention.
         self.qapi_types = {g for m in _QAPI_USE.findall(c_text) for g in m if g}
         self.qapi_types |= set(_CAMEL.findall("\n".join(q_lines)))
+
+    def _read_c(self, fd: FileDiff) -> None:
+        """Field accesses with the type their variable was last declared with in this file.
+
+        git's hunk header shows the enclosing C function, parameters included,
+        so a hunk starts with what its function declares.
+        """
+        scope: dict[str, set[str]] = {}
+        for h in fd.hunks:
+            for text in [h.section] + [ln.text for ln in h.lines]:
+                if not text:
+                    continue
+                for t, var in _PTR_DECL.findall(text) + _VAL_DECL.findall(text):
+                    scope[var] = {t}
+                for var, t in _NEW.findall(text):
+                    scope[var] = {t}
+                for var, u, f in _ACCESS.findall(text):
+                    if var in scope:
+                        self.accesses.append((var, f, bool(u), frozenset(scope[var])))
 
     def name(self, values: dict[str, set[str]], members: set[str],
              exclude: Callable[[str], bool] = lambda _n: False) -> tuple[str, str] | None:
@@ -176,13 +192,13 @@ class Namer:
         votes: Counter[str] = Counter()
         example: dict[str, str] = {}
         seen: set[tuple[str, str]] = set()
-        for var, field_ in self.accesses:
+        for var, field_, via_u, types in self.accesses:
             member = fields.get(field_)
             if member is None:
                 continue
-            for t in self.types[var]:
-                # Only QAPI generates has_FOO; a plain field may be any C struct's.
-                qapi = field_.startswith("has_") or t in self.qapi_types
+            for t in types:
+                # Only QAPI generates has_FOO and a union's 'u'; a plain field may be any C struct's.
+                qapi = field_.startswith("has_") or via_u or t in self.qapi_types
                 if not qapi or t in _NOT_QAPI or (t, member) in seen or exclude(t):
                     continue
                 seen.add((t, member))

@@ -109,7 +109,7 @@ def test_plain_field_of_a_type_used_with_the_qapi_api_names_it() -> None:
 
 def test_two_candidates_with_equal_evidence_name_nothing() -> None:
     c_new = C_OLD.replace("int x = 0;", "Basket *b = get();\n    b->has_mango_count = true;\n"
-                                         "    Crate *b2 = get2();\n    Crate *b = b2;\n")
+                                         "    Crate *c = get2();\n    c->has_mango_count = true;\n")
     p = make_patch(STRUCT, _add_member(STRUCT), C_OLD, c_new)
     assert any(k[2].startswith("?") and k[3] == "mango-count" for k in keys(p))
 
@@ -148,3 +148,15 @@ def test_a_definition_that_already_gained_the_member_is_ruled_out() -> None:
     got = keys(p)
     assert ("added", "member", "Alpha", "mango-count") in got
     assert ("added", "member", "Beta", "mango-count") in got
+
+
+def test_a_variable_has_the_type_it_was_last_declared_with_in_that_file() -> None:
+    # 'p' is a Crate in f() and a Basket in g(), whose signature only git's hunk header shows.
+    c_diff = ("diff --git a/hw/fruit.c b/hw/fruit.c\n--- a/hw/fruit.c\n+++ b/hw/fruit.c\n"
+              "@@ -1,5 +1,5 @@\n static void f(void)\n {\n     Crate *p = get();\n-    p->lid = 0;\n+    p->lid = 1;\n }\n"
+              "@@ -20,5 +20,6 @@ static void g(Basket *p)\n     x++;\n     x++;\n     x++;\n"
+              "+    p->has_mango_count = true;\n }\n \n")
+    text = _diff("qapi/fruit.json", STRUCT, _add_member(STRUCT)) + c_diff
+    p = load_bytes(text.encode(), "test.diff", input_format="diff").patches[0]
+    assert p.files[1].hunks[1].section.startswith("static void g(Basket *p)")
+    assert ("added", "member", "Basket", "mango-count") in keys(p)
