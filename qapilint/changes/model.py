@@ -34,6 +34,14 @@ class Definition:
     seen_lines: set[int] = field(default_factory=set)   # partial: file lines seen
 
 
+def describe(meta: str, name: str) -> str:
+    """How messages name a definition: "struct 'Foo'", or where an unnamed (cut) one is."""
+    if name.startswith("?"):
+        path, _sep, hunk = name[1:].rpartition("#")
+        return f"the definition around hunk {hunk} of {path} (its name is out of view)"
+    return f"{meta or 'definition'} '{name}'"
+
+
 @dataclass
 class Change:
     op: Op

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qapilint.changes.model import Definition
+from qapilint.changes.model import Definition, describe
 from qapilint.checks import cname_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.qapi_members import BUILTINS, SCALAR_BUILTINS, Member, c_name, members
@@ -95,7 +95,7 @@ def check(ctx: CheckContext) -> list[Finding]:
             if not mem.optional or needs_has(mem, defs) is not True:
                 continue
             out.append(Finding(rule=R.HAS_FLAG_NOT_SET.id, family="cname", severity=R.HAS_FLAG_NOT_SET.severity,
-                               message=f"optional member '{mem.name}' of {d.meta} '{d.name}' is set here, but "
+                               message=f"optional member '{mem.name}' of {describe(d.meta, d.name)} is set here, but "
                                        f"the patch never sets has_{cname} = true",
                                file=path, line=ln.new_no, col=m.start(1) + 1, patch_line=ln.patch_line,
                                definition=d.name, item=mem.name))

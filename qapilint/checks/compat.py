@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qapilint.changes.model import Change, Definition, SchemaState
+from qapilint.changes.model import Change, Definition, SchemaState, describe
 from qapilint.checks import compat_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.qapi_members import BUILTINS, Member, members
@@ -170,15 +170,15 @@ class _Compat:
             known = d_after or d_before
             meta = known.meta if known is not None else c.meta
             if c.op == "removed" and c.what == "definition" and meta in ("command", "event"):
-                self.removal(R.REMOVED_COMMAND, c, f"{meta} '{c.definition}' is removed")
+                self.removal(R.REMOVED_COMMAND, c, f"{describe(meta, c.definition)} is removed")
             elif c.op == "removed" and c.what == "member":
                 self.removal(R.REMOVED_MEMBER, c,
-                             f"member '{c.name}' is removed from {meta or 'definition'} '{c.definition}'")
+                             f"member '{c.name}' is removed from {describe(meta, c.definition)}")
             elif c.op == "removed" and c.what == "value" and meta == "enum":
                 # Only enums have values; lists cut out of pragma directives are not API.
-                self.removal(R.REMOVED_VALUE, c, f"value '{c.name}' is removed from enum '{c.definition}'")
+                self.removal(R.REMOVED_VALUE, c, f"value '{c.name}' is removed from {describe('enum', c.definition)}")
             elif c.op == "removed" and c.what == "branch" and meta:
-                self.removal(R.REMOVED_BRANCH, c, f"branch '{c.name}' is removed from {meta} '{c.definition}'")
+                self.removal(R.REMOVED_BRANCH, c, f"branch '{c.name}' is removed from {describe(meta, c.definition)}")
             elif (c.what in ("type", "optional") and c.op == "changed" and d_after is None and c.name
                   and not self.complete):
                 # The hunks do not show which definition the member belongs to.
@@ -190,7 +190,7 @@ class _Compat:
                     self.members_seen.add((c.definition, c.name))
                     self.member(c, meta, d_before, d_after)
             elif c.what in ("base", "discriminator", "boxed", "returns", "data") and c.op == "changed":
-                self.emit(R.STRUCTURE_CHANGED, c, f"{c.what} of {meta} '{c.definition}' changes"
+                self.emit(R.STRUCTURE_CHANGED, c, f"{c.what} of {describe(meta, c.definition)} changes"
                           + (f" ({c.detail})" if c.detail else ""))
         if self.needs_tree:
             first = self.needs_tree[0]
@@ -210,11 +210,11 @@ class _Compat:
         if ex is not None:
             return
         dirs = self.direction(c.definition, meta)
-        label = f"'{new.name}' of {meta} '{c.definition}'"
+        label = f"'{new.name}' of {describe(meta, c.definition)}"
         if c.op == "added" and old is None:
             if not new.optional:
                 if dirs is None:
-                    self.needs_tree.append(f"{meta} '{c.definition}'")
+                    self.needs_tree.append(describe(meta, c.definition))
                 elif SEND in dirs:
                     self.emit(R.NEW_MANDATORY, c, f"new mandatory member {label} is sent by clients; "
                               "existing clients do not send it (make it optional)")
@@ -225,12 +225,12 @@ class _Compat:
             return
         if old.optional and not new.optional:
             if dirs is None:
-                self.needs_tree.append(f"{meta} '{c.definition}'")
+                self.needs_tree.append(describe(meta, c.definition))
             elif SEND in dirs:
                 self.emit(R.OPTIONAL_TO_MANDATORY, c, f"{label} becomes mandatory; clients that omit it break")
         if not old.optional and new.optional:
             if dirs is None:
-                self.needs_tree.append(f"{meta} '{c.definition}'")
+                self.needs_tree.append(describe(meta, c.definition))
             elif RECEIVE in dirs:
                 self.emit(R.MANDATORY_TO_OPTIONAL, c, f"{label} becomes optional in returned data; "
                           "clients may rely on its presence")
@@ -244,7 +244,7 @@ class _Compat:
         if sec is None or _ABSENCE.search(sec.text):
             return
         side = "what its absence means" if dirs and SEND in dirs else "when it is absent"
-        self.emit(R.OPTIONAL_UNDOCUMENTED, c, f"new optional member '{m.name}' of {d.meta} '{d.name}': "
+        self.emit(R.OPTIONAL_UNDOCUMENTED, c, f"new optional member '{m.name}' of {describe(d.meta, d.name)}: "
                   f"the description does not say {side}")
 
 

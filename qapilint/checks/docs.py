@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from qapilint.changes.model import Definition
+from qapilint.changes.model import Definition, describe
 from qapilint.checks import docs_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.qapi_members import BUILTINS, members
@@ -95,10 +95,10 @@ class _Docs:
                 if what in ("member", "value") or (what == "branch" and d.meta == "alternate"):
                     if nm not in described and nm in items:
                         self.emit(R.UNDOCUMENTED, d, self._item_line(d, nm),
-                                  f"{what} '{nm}' of {d.meta} '{d.name}' has no '@{nm}:' description", nm)
+                                  f"{what} '{nm}' of {describe(d.meta, d.name)} has no '@{nm}:' description", nm)
                 elif what == "feature" and nm not in fdesc:
                     self.emit(R.UNDOCUMENTED, d, self._item_line(d, nm),
-                              f"feature '{nm}' of {d.meta} '{d.name}' has no description under 'Features:'", nm)
+                              f"feature '{nm}' of {describe(d.meta, d.name)} has no description under 'Features:'", nm)
         if complete:
             self.order(d, items, described)
         self.references(d, items, feats)
@@ -123,7 +123,7 @@ class _Docs:
             if (prev is not None and pos[prev] > pos[n]) or (nxt is not None and pos[nxt] < pos[n]):
                 expected = f"after '@{prev}:'" if prev is not None else f"before '@{nxt}:'"
                 self.emit(R.ORDER, d, secs[n].info.line,
-                          f"'@{n}:' is not in definition order in the doc of {d.meta} '{d.name}': "
+                          f"'@{n}:' is not in definition order in the doc of {describe(d.meta, d.name)}: "
                           f"it belongs {expected}", n)
                 return
 

@@ -21,6 +21,8 @@ _SECTION_LOOSE = re.compile(rf"^(?P<indent>\s*)(?P<word>since)\b(?P<colon>\s*:)?
 _INLINE = re.compile(rf"\(\s*(?P<word>since)\b\s*:?\s*(?P<ver>{_VER})\b", re.IGNORECASE)
 # Feature / member descriptions that are only 'since X.Y'
 _BARE = re.compile(rf"^(?P<word>since)\s*:?\s*(?P<ver>{_VER})\s*\.?\s*$", re.IGNORECASE)
+# 'since X.Y' written as prose, e.g. '... behaviour (default: 0) since 10.1.'
+_PROSE = re.compile(rf"(?<![(\w])since\s+(?P<ver>{_VER})\b", re.IGNORECASE)
 _CONTENT = re.compile(r"^\s*#(?: (?P<text>.*)|(?P<empty>))$")
 
 TagKind = Literal["section", "inline"]
@@ -140,4 +142,22 @@ def find_wrapped_tags(lines: list[tuple[int, str]]) -> list[tuple[int, Tag]]:
         n, off, raw = max((c for c in contents if c[1] <= start), key=lambda c: c[1])
         col = raw.find(m.group("ver"))
         out.append((n, Tag("inline", m.group("ver"), col + 1 if col >= 0 else 0, True)))
+    return out
+
+
+def find_prose_tags(lines: list[tuple[int, str]]) -> list[tuple[int, Tag]]:
+    """'since X.Y' in a description without the parentheses of an inline note.
+
+    Only worth asking for when a description has no proper tag: it is then
+    what the author meant as one.
+    """
+    out: list[tuple[int, Tag]] = []
+    for n, raw in lines:
+        text = doc_content(raw)
+        if text is None:
+            continue
+        off = _content_offset(raw)
+        for m in _PROSE.finditer(text):
+            out.append((n, Tag("inline", m.group("ver"), off + m.start("ver") + 1, False,
+                               "written without the parentheses of '(since X.Y)'")))
     return out

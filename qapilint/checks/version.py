@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from qapilint.changes.model import Change, Definition
+from qapilint.changes.model import Change, Definition, describe
 from qapilint.checks import version_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.registry import Rule
-from qapilint.checks.tags import Tag, doc_content, find_tags, find_tags_in_text, find_wrapped_tags
+from qapilint.checks.tags import Tag, doc_content, find_prose_tags, find_tags, find_tags_in_text, find_wrapped_tags
 from qapilint.findings import Finding, Severity
 from qapilint.qapi.doc_model import DocSection
 from qapilint.versions import Expected, Version, fmt, parse_version, release_of
@@ -279,7 +279,7 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
         sec = _description(d, c) if d is not None else None
         if sec is None and not ctx.complete:
             sec = _nearest_description(ctx, path, c)
-        where = f"{meta or 'definition'} '{c.definition}'" if c.definition else "a definition outside the hunks"
+        where = describe(meta, c.definition) if c.definition else "a definition outside the hunks"
         label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {where}"
         if sec is None:
             if d is None or (d.doc is None and not ctx.complete):
@@ -291,9 +291,17 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
                                 provenance=exp.source if exp else None))
             continue
         tags = [(n, t) for n, t in _section_tags(ctx, path, sec) if t.version_text]
-        if not tags:
-            out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, path, sec.info.line,
-                                f"{label} lacks '(since {exp.text if exp else 'X.Y'})' in its description",
+        prose = find_prose_tags([(dl.line, dl.raw) for dl in sec.lines]) if not tags else []
+        pv = prose[-1][1].version if prose else None
+        if pv is not None and exp is not None and not exp.accepts(pv):
+            tags = prose        # a wrong version, however it is written
+        elif not tags:
+            n_at, said = sec.info.line, ""
+            if prose:
+                n_at = prose[-1][0]
+                said = f" (it says 'since {prose[-1][1].version_text}' without the parentheses)"
+            out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, path, n_at,
+                                f"{label} lacks '(since {exp.text if exp else 'X.Y'})' in its description{said}",
                                 definition=c.definition, item=c.name,
                                 provenance=exp.source if exp else None))
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qapilint.checks.tags import find_tags, find_tags_in_text, find_wrapped_tags
+from qapilint.checks.tags import find_prose_tags, find_tags, find_tags_in_text, find_wrapped_tags
 
 
 def test_proper_section() -> None:
@@ -52,3 +52,10 @@ def test_note_split_over_two_lines() -> None:
     assert n == 11 and t.version == (2, 11) and t.col == 7
     [u] = find_tags_in_text("pause before switching over (since\n2.11)")
     assert u.version == (2, 11)
+
+
+def test_since_written_as_prose() -> None:
+    [(n, t)] = find_prose_tags([(5, "# @x: polling weight (default: 0) since 10.1.")])
+    assert n == 5 and t.version == (10, 1) and not t.proper
+    assert find_prose_tags([(5, "# @x: foo (since 10.1)")]) == []      # a proper note, not prose
+    assert find_prose_tags([(5, "# Since the reset, nothing.")]) == []

@@ -113,6 +113,16 @@ def test_member_with_wrong_since(expected_11_1: Expected) -> None:
     assert f.rule == "since-mismatch" and f.severity == Severity.ERROR and f.line == 6
 
 
+def test_member_with_wrong_version_written_as_prose(expected_11_1: Expected) -> None:
+    [f] = version.check(added_member("maximum speed, 0 by default, since 10.2.").context(expected_11_1))
+    assert f.rule == "since-mismatch" and f.severity == Severity.ERROR and f.line == 6 and f.col
+
+
+def test_member_with_right_version_written_as_prose_asks_for_parentheses(expected_11_1: Expected) -> None:
+    [f] = version.check(added_member("maximum speed since 11.1.").context(expected_11_1))
+    assert f.rule == "since-member-missing" and "without the parentheses" in f.message
+
+
 def test_redundant_since_in_new_definition(expected_11_1: Expected) -> None:
     sc = new_struct("11.1")
     sc.lines[5] = "# @count: number of things (since 11.1)"
