@@ -39,7 +39,7 @@ def main() -> int:
             rcs[(a, b, c)] = min(date, rcs.get((a, b, c), date))
     out = []
     ordered = sorted(releases)
-    for prev, cur in zip(ordered, ordered[1:]):
+    for prev, cur in zip(ordered, ordered[1:], strict=False):
         rc0 = rcs.get((*prev, 90))
         if rc0 is None and (*prev, 91) in rcs:
             rc0 = (dt.date.fromisoformat(rcs[(*prev, 91)]) - dt.timedelta(days=7)).isoformat()

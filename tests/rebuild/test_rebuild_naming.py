@@ -15,11 +15,13 @@ ENUM = ("##\n# @FruitKind:\n#\n# Kinds of fruit.\n#\n" + FILLER + "# Since: 9.0\
         "{ 'enum': 'FruitKind',\n  'data': [ " + ",\n            ".join(f"'v{i}'" for i in range(12)) + " ] }\n")
 
 STRUCT = ("##\n# @Basket:\n#\n# A basket.\n#\n" + FILLER + "# Since: 9.0\n##\n"
-          "{ 'struct': 'Basket',\n  'data': { " + ",\n            ".join(f"'v{i}': 'int'" for i in range(12)) + " } }\n")
+          "{ 'struct': 'Basket',\n  'data': { "
+          + ",\n            ".join(f"'v{i}': 'int'" for i in range(12)) + " } }\n")
 
 
 def _diff(path: str, old: str, new: str) -> str:
-    body = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}", n=3))
+    body = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                        f"a/{path}", f"b/{path}", n=3))
     return f"diff --git a/{path} b/{path}\n{body}"
 
 
@@ -153,7 +155,8 @@ def test_a_definition_that_already_gained_the_member_is_ruled_out() -> None:
 def test_a_variable_has_the_type_it_was_last_declared_with_in_that_file() -> None:
     # 'p' is a Crate in f() and a Basket in g(), whose signature only git's hunk header shows.
     c_diff = ("diff --git a/hw/fruit.c b/hw/fruit.c\n--- a/hw/fruit.c\n+++ b/hw/fruit.c\n"
-              "@@ -1,5 +1,5 @@\n static void f(void)\n {\n     Crate *p = get();\n-    p->lid = 0;\n+    p->lid = 1;\n }\n"
+              "@@ -1,5 +1,5 @@\n static void f(void)\n {\n     Crate *p = get();\n"
+              "-    p->lid = 0;\n+    p->lid = 1;\n }\n"
               "@@ -20,5 +20,6 @@ static void g(Basket *p)\n     x++;\n     x++;\n     x++;\n"
               "+    p->has_mango_count = true;\n }\n \n")
     text = _diff("qapi/fruit.json", STRUCT, _add_member(STRUCT)) + c_diff
