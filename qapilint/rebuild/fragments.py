@@ -99,7 +99,8 @@ def rebuild_file_hunks(fd: FileDiff, before: SideView, after: SideView, namer: N
                 # What the previous hunk ended inside continues here, so it is the named one too.
                 rename(view, def_key(group, ctx_name), def_key(group, hint), hint)
             names = _add_pieces(view, sc, lines, path, group, (section_name(h.section), section_meta(h.section)),
-                                (ctx_state, ctx_name), anonymous_name(path, hi + 1), hint)
+                                (ctx_state, ctx_name), anonymous_name(path, hi + 1), hint,
+                                namer.kinds.get(hint, "") if namer is not None and hint else "")
             ctx[side] = _end_context(sc.end_state, sc.end_doc, sc.end_expr, names, view)
     return notes
 
@@ -140,7 +141,7 @@ def _hint(namer: Namer | None, wins: list[tuple[str, tuple[list[Line], Scan] | N
 
 def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: str,
                 section: tuple[str | None, str], ctx: tuple[str, str | None], unknown: str,
-                hint: str | None = None) -> dict[int, str]:
+                hint: str | None = None, hint_meta: str = "") -> dict[int, str]:
     """Name what one window shows and add it to ``view``; returns keys by piece id."""
     fallback, fallback_meta = section
     carry_doc = ctx[1] if ctx[0] == "doc" else None
@@ -161,6 +162,8 @@ def _add_pieces(view: SideView, sc: Scan, lines: list[Line], path: str, group: s
         if attached is not None:
             names[id(attached)] = key
         meta = fallback_meta if n == fallback and not e.meta else ""
+        if hint is not None and n == hint and not e.meta:
+            meta = hint_meta
         add_piece(view, key, Piece(n, e, attached, lines, path, meta_hint=meta))
     for d in sc.docs:
         if id(d) in names:

@@ -86,6 +86,7 @@ class Namer:
         # (variable, field, through the union's 'u', the variable's declared types)
         self.accesses: list[tuple[str, str, bool, frozenset[str]]] = []
         self.qapi_types: set[str] = set()
+        self.kinds: dict[str, str] = {}        # meta the evidence shows for a name it gave
 
     def _read_patch(self) -> None:
         # Read on first question: most patches have nothing cut to name.
@@ -192,6 +193,7 @@ class Namer:
         votes: Counter[str] = Counter()
         example: dict[str, str] = {}
         seen: set[tuple[str, str]] = set()
+        branches: set[str] = set()
         for var, field_, via_u, types in self.accesses:
             member = fields.get(field_)
             if member is None:
@@ -203,10 +205,15 @@ class Namer:
                     continue
                 seen.add((t, member))
                 votes[t] += 1
-                example.setdefault(t, f"{var}->{field_}")
+                example.setdefault(t, f"{var}->{'u.' if via_u else ''}{field_}")
+                if via_u:
+                    branches.add(t)
         best = votes.most_common(2)
         if not best or (len(best) > 1 and best[1][1] == best[0][1]):
             return None
+        if best[0][0] in branches:
+            # Reached through 'u': the items are the branches of a union.
+            self.kinds[best[0][0]] = "union"
         return best[0][0], example[best[0][0]]
 
 

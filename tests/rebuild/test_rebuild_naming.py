@@ -163,3 +163,13 @@ def test_a_variable_has_the_type_it_was_last_declared_with_in_that_file() -> Non
     p = load_bytes(text.encode(), "test.diff", input_format="diff").patches[0]
     assert p.files[1].hunks[1].section.startswith("static void g(Basket *p)")
     assert ("added", "member", "Basket", "mango-count") in keys(p)
+
+
+def test_access_through_u_names_a_union_and_makes_the_items_branches() -> None:
+    union = ("##\n# @Fruit:\n#\n" + FILLER + "# Since: 9.0\n##\n{ 'union': 'Fruit',\n  'base': { 'kind': 'FruitKind' },\n"
+             "  'discriminator': 'kind',\n  'data': { "
+             + ",\n            ".join(f"'v{i}': 'V{i}Info'" for i in range(12)) + " } }\n")
+    new = union.replace("'v11': 'V11Info' }", "'v11': 'V11Info',\n            'mango': 'MangoInfo' }")
+    c_new = C_OLD.replace("int x = 0;", "Fruit *f = get();\n    use(&f->u.mango);")
+    p = make_patch(union, new, C_OLD, c_new)
+    assert ("added", "branch", "Fruit", "mango") in keys(p)
