@@ -47,7 +47,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--no-bytecode-pass", action="store_true")
     ap.add_argument("--importtime", action="store_true", help="also list the slowest imports of a cold run")
-    ap.add_argument("--tree", metavar="DIR", help="also time 'check --tree DIR' (budget 300 ms, parse cache warm)")
+    ap.add_argument("--tree", metavar="DIR",
+                    help="also time 'check --tree DIR' (budget 300 ms; parse cache and the base tree's "
+                         "result cache warm, as when a bot reviews patches against a base it has seen)")
     args = ap.parse_args()
     if not os.path.isfile(args.seed):
         print(f"bench_check_seed: skipped: seed patch {args.seed} is absent")

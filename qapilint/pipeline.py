@@ -6,11 +6,14 @@ Used by ``qapilint check`` and by the bot.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import os
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qapilint import versions
 from qapilint.changes.model import PatchChanges
@@ -19,6 +22,12 @@ from qapilint.findings import Finding, Severity
 from qapilint.patch import Patch, Series
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.reports.model import PatchReport
+
+if TYPE_CHECKING:
+    from qapilint.qapi.result_cache import ResultCache
+
+# Reads one file of the base tree (None: absent).
+BaseReader = Callable[[str], "str | None"]
 
 # Review families run on the ChangeSet, in report order.  Each module has check(ctx).
 CHECK_MODULES = (
@@ -124,10 +133,49 @@ def _rules_version(options: CheckOptions, tree: str | None) -> tuple[int, int] |
         return None
 
 
+def _before_key(parsed: ParsedSchema, read: BaseReader) -> tuple[ResultCache, str] | None:
+    """The result cache and the key of the before-state schema, or None when not cacheable."""
+    from qapilint.qapi.result_cache import default_result_cache
+
+    rc = default_result_cache()
+    if rc is None:
+        return None
+    files: list[tuple[str, str]] = []
+    for name in parsed.files:
+        # What the rebuild's loader read (normalised names, through the same reader's memo).
+        text = read(os.path.normpath(name))
+        if text is None:
+            return None
+        files.append((name, text))
+    return rc, rc.key(parsed.root, files)
+
+
+def _before_pairs(parsed: ParsedSchema, read: BaseReader | None) -> list[tuple[str, str]]:
+    """(rule, message) of every frontend error of the before-state, from the result cache when it has them."""
+    from qapilint.qapi.schema import check_parsed
+
+    cached = _before_key(parsed, read) if read is not None else None
+    if cached is not None:
+        rc, key = cached
+        pairs = rc.get(key)
+        if pairs is not None:
+            return pairs
+    pairs = [(e.rule, e.message) for e in check_parsed(parsed)[1]]
+    if cached is not None:
+        rc.put(key, pairs)
+    return pairs
+
+
 def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | None,
-                    when: dt.date | None) -> tuple[list[Finding], int]:
-    """Schema errors the patch introduces (tree mode), and the count of pre-existing ones."""
+                    when: dt.date | None, base_read: BaseReader | None = None) -> tuple[list[Finding], int]:
+    """Schema errors the patch introduces (tree mode), and the count of pre-existing ones.
+
+    ``base_read`` reads the files the before-state was loaded from (the
+    tree, nothing patched in memory): given, the before-state's verdict may
+    come from the on-disk result cache.
+    """
     from qapilint.qapi.rule_versions import RULE_ARRIVED, rule_applies
+    from qapilint.qapi.schema import check_parsed
 
     after = changes.after.parsed
     if after is None or not changes.after.complete:
@@ -140,16 +188,16 @@ def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | No
         arrived = RULE_ARRIVED.get(rule)
         return options.rules is not None or when is None or arrived is None or arrived <= when.isoformat()
 
-    def run(parsed: ParsedSchema) -> list[Finding]:
-        from qapilint.qapi.schema import check_parsed
-
-        return [e.to_finding() for e in check_parsed(parsed)[1] if applies(e.rule)]
-
-    after_f = run(after)
-    before_f = run(changes.before.parsed) if changes.before.parsed is not None else []
+    after_f = [e.to_finding() for e in check_parsed(after)[1] if applies(e.rule)]
     if options.show_all:
         return after_f, 0
-    seen = Counter((f.rule, f.message) for f in before_f)
+    before = changes.before.parsed
+    seen: Counter[tuple[str, str]] = Counter()
+    if before is not None:
+        # The same object as the after-state (nothing changed) is already
+        # normalised by the run above: only a fresh load's verdict is cacheable.
+        read = base_read if before is not after else None
+        seen.update(p for p in _before_pairs(before, read) if applies(p[0]))
     out = []
     pre = 0
     for f in after_f:
@@ -168,21 +216,44 @@ def _qapi_paths(changes: PatchChanges) -> set[str]:
 
 def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     """Check every patch of a series (earlier patches applied before later ones)."""
+    # A tree-mode check builds a few hundred thousand long-lived objects (two
+    # whole schemas, their definitions and models) and leaves no cycles worth
+    # collecting meanwhile: the cyclic collector would rescan them all again
+    # and again (a third of the run).  Garbage is collected once it is back on.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_series(series, options)
+    finally:
+        if was_enabled:
+            # Everything made meanwhile counts as new: the first allocation after
+            # enable() would scan it all (~10 ms).  Passing it through the
+            # permanent generation files it with the oldest one, unscanned.
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
+
+
+def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     from qapilint.changes import differ
     from qapilint.checks import version as version_check
     from qapilint.checks.input_rules import check_input
+    from qapilint.rebuild.detect import TreeReader
 
     if not series.patches and series.cover is not None:
         # A cover letter alone: nothing to rebuild, but say so.
         cover = series.cover
         return [PatchReport(patch=cover, findings=check_input(cover), touches_qapi=False)]
     tree = find_tree(options.tree)
+    # One reader for the rebuild and the result cache's key: the key is then
+    # made of exactly the texts the rebuild read (its reader keeps them).
+    reader = TreeReader(tree, options.base) if tree is not None else None
     # The differ appends a cumulative entry for 2+ patches; reports are per patch.
-    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=tree, base=options.base,
+    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=reader, base=options.base,
                                                                 want_schema=True)[:len(series.patches)]
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
-    for patch, pc in zip(series.patches, all_changes, strict=True):
+    for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
         exp = expected_version(patch, series, options, tree)
         # Input notes become findings (input family); keep only the rebuild's own notes.
         rep = PatchReport(patch=patch, changes=pc, notes=[n for n in pc.notes if n not in patch.notes],
@@ -200,7 +271,11 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
         for modname in CHECK_MODULES:
             findings.extend(importlib.import_module(modname).check(ctx))
         # Last: the frontend normalises the parsed expressions in place.
-        schema_f, rep.preexisting = schema_findings(pc, options, tree, patch.date.date() if patch.date else None)
+        # Only the first patch's before-state is the tree alone; later ones
+        # include the earlier patches, held in the rebuild's memory.
+        base_read = reader.read if reader is not None and i == 0 else None
+        schema_f, rep.preexisting = schema_findings(pc, options, tree, patch.date.date() if patch.date else None,
+                                                    base_read)
         findings.extend(schema_f)
         if patch.whitespace_collapsed:
             findings = [f for f in findings if f.rule not in WHITESPACE_RULES]

@@ -50,6 +50,8 @@ DIGEST_SIZE = 20
 CHECK_SIZE = 4
 # Entries per version directory before the oldest half is dropped.
 MAX_ENTRIES = 2000
+# Entries kept in memory by one process (a QEMU schema has ~50 files).
+MEMO_ENTRIES = 256
 # Directories of other versions (an older qapilint) are removed after this long unused.
 STALE_VERSION_SECONDS = 7 * 86400
 
@@ -133,6 +135,8 @@ class ParseCache:
         self.pruned = False
         self.hits = 0
         self.misses = 0
+        # Entries read or written by this process, by key: validated columns and marshalled values.
+        self.memo: dict[str, tuple[_Checked, bytes]] = {}
 
     @classmethod
     def open(cls, base: str | None = None) -> ParseCache | None:
@@ -156,6 +160,13 @@ class ParseCache:
         return h.hexdigest()
 
     def get(self, key: str, path: str, parent: SourceInfo | None) -> FileParse | None:
+        memo = self.memo.get(key)
+        if memo is not None:
+            # Tree mode reads most files three times (definitions, schema before, schema
+            # after): only the first pays for reading, unmarshalling and checking.
+            self.hits += 1
+            checked, data = memo
+            return _build(checked, path, parent, marshal.loads(data))
         try:
             with open(os.path.join(self.dir, key), "rb") as f:
                 blob = f.read()
@@ -163,16 +174,15 @@ class ParseCache:
             self.misses += 1
             return None
         try:
-            fp = _unpack(blob, key, path, parent)
+            checked = _unpack(blob, key)
         except _Unusable:
             self.misses += 1
             return None
         self.hits += 1
-        return fp
+        self._remember(key, checked)
+        return _build(checked, path, parent)
 
     def put(self, key: str, fp: FileParse, path: str, parent: SourceInfo | None) -> None:
-        if not self.writable:
-            return
         try:
             body = encode(fp, path, parent)
         except _Unusable:
@@ -181,44 +191,67 @@ class ParseCache:
             payload = marshal.dumps((key, body), 4)
         except ValueError:
             return  # nested too deeply for marshal (hostile input): just don't cache it
-        blob = MAGIC + zlib.crc32(payload).to_bytes(CHECK_SIZE, "big") + payload
-        final = os.path.join(self.dir, key)
-        tmp = f"{final}.{os.getpid()}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(blob)
-                # Atomic: a concurrent reader sees the old entry, none, or the whole new one.
-                os.replace(tmp, final)
-            except BaseException:
-                _unlink(tmp)
-                raise
-        except OSError:
+        # Later reads build from the stored form, exactly as from the disk.
+        with contextlib.suppress(TypeError, ValueError, IndexError, KeyError, _Unusable):
+            self._remember(key, _validate(marshal.loads(payload)[1]))
+        if not self.writable:
+            return
+        if not write_entry(self.dir, key, MAGIC + zlib.crc32(payload).to_bytes(CHECK_SIZE, "big") + payload):
             self.writable = False
             return
         if not self.pruned:
             self.pruned = True
-            self.prune()
+            prune(self.base, self.dir, "parse-", MAX_ENTRIES)
 
-    def prune(self) -> None:
-        """Bound the cache: drop the oldest entries and other versions' stale directories."""
+    def _remember(self, key: str, checked: _Checked) -> None:
+        """Keep a validated entry in memory; its values as marshal data, since the frontend edits them in place."""
+        dl, sec, s_refs, blk, ex, errors_in, marks_in = checked
         try:
-            entries = [e for e in os.scandir(self.dir) if e.is_file(follow_symlinks=False)]
-            if len(entries) > MAX_ENTRIES:
-                entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
-                for e in entries[:len(entries) - MAX_ENTRIES // 2]:
-                    _unlink(e.path)
-            for d in os.scandir(self.base):
-                if d.name.startswith("parse-") and d.path != self.dir and d.is_dir(follow_symlinks=False):
-                    import time
+            data = marshal.dumps(ex[0], 4)
+        except ValueError:
+            return
+        if len(self.memo) >= MEMO_ENTRIES:
+            # Oldest first: a long-running bot moves from base tree to base tree.
+            del self.memo[next(iter(self.memo))]
+        self.memo[key] = ((dl, sec, s_refs, blk, [[], *ex[1:]], errors_in, marks_in), data)
 
-                    if time.time() - d.stat(follow_symlinks=False).st_mtime > STALE_VERSION_SECONDS:
-                        import shutil
 
-                        shutil.rmtree(d.path, ignore_errors=True)
-        except OSError:
-            pass
+def write_entry(directory: str, name: str, blob: bytes) -> bool:
+    """Write one entry atomically: a concurrent reader sees the old entry, none, or the whole new one."""
+    final = os.path.join(directory, name)
+    tmp = f"{final}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, final)
+        except BaseException:
+            _unlink(tmp)
+            raise
+    except OSError:
+        return False
+    return True
+
+
+def prune(base: str, directory: str, prefix: str, max_entries: int) -> None:
+    """Bound a cache directory: drop its oldest entries, and other versions' stale directories."""
+    try:
+        entries = [e for e in os.scandir(directory) if e.is_file(follow_symlinks=False)]
+        if len(entries) > max_entries:
+            entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
+            for e in entries[:len(entries) - max_entries // 2]:
+                _unlink(e.path)
+        for d in os.scandir(base):
+            if d.name.startswith(prefix) and d.path != directory and d.is_dir(follow_symlinks=False):
+                import time
+
+                if time.time() - d.stat(follow_symlinks=False).st_mtime > STALE_VERSION_SECONDS:
+                    import shutil
+
+                    shutil.rmtree(d.path, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def _unlink(path: str) -> None:
@@ -370,7 +403,7 @@ def _only(values: Any, types: frozenset[type]) -> bool:
     return set(map(type, values)) <= types
 
 
-def _unpack(blob: bytes, key: str, path: str, parent: SourceInfo | None) -> FileParse:
+def _unpack(blob: bytes, key: str) -> _Checked:
     head = len(MAGIC) + CHECK_SIZE
     if len(blob) < head or not blob.startswith(MAGIC):
         raise _Unusable("not a cache entry")
@@ -386,7 +419,7 @@ def _unpack(blob: bytes, key: str, path: str, parent: SourceInfo | None) -> File
     if type(data) is not tuple or len(data) != 2 or data[0] != key:
         raise _Unusable("entry for another key")
     try:
-        return decode(data[1], path, parent)
+        return _validate(data[1])
     except (TypeError, ValueError, IndexError, KeyError, _Unusable) as e:
         raise _Unusable(f"malformed entry: {e}") from e
 
@@ -440,26 +473,63 @@ def _infos(path: str, parent: SourceInfo | None, lines: list[int], cols: list[in
 
 def decode(body: Any, path: str, parent: SourceInfo | None) -> FileParse:
     """Rebuild a FileParse from :func:`encode`'s data, checking every type on the way."""
+    return _build(_validate(body), path, parent)
+
+
+# A body that passed _validate, as its columns (see _build).
+_Checked = tuple[Any, ...]
+
+
+def _validate(body: Any) -> _Checked:
+    """:func:`encode`'s data checked for every type and count, as the columns _build takes."""
     if type(body) is not tuple or len(body) != 7 or body[0] != FORMAT:
         raise ValueError("format")
     _, dl_in, sec_in, blk_in, ex_in, errors_in, marks_in = body
-    dl_line, dl_text, dl_raw = _columns(dl_in, _INT, _STR, _STR)
-    s_kind, s_name, s_text, s_line, s_col, s_nref = _columns(
-        sec_in[:6] if type(sec_in) is tuple else None, _STR, _OPT_STR, _STR, _INT, _OPT_INT, _INT)
+    dl = _columns(dl_in, _INT, _STR, _STR)
+    sec = _columns(sec_in[:6] if type(sec_in) is tuple else None, _STR, _OPT_STR, _STR, _INT, _OPT_INT, _INT)
     (s_refs,) = _columns(sec_in[6:], _INT)
-    b_line, b_col, b_end, b_sym, b_sline, b_scol, b_nsec, b_nlines = _columns(
-        blk_in, _INT, _OPT_INT, _INT, _OPT_STR, _OPT_INT, _OPT_INT, _INT, _INT)
-    e_data, e_line, e_col, e_doc = _columns(ex_in, _DICT, _INT, _OPT_INT, _INT)
+    blk = _columns(blk_in, _INT, _OPT_INT, _INT, _OPT_STR, _OPT_INT, _OPT_INT, _INT, _INT)
+    ex = _columns(ex_in, _DICT, _INT, _OPT_INT, _INT)
+    s_kind, s_nref = sec[0], sec[5]
+    b_nsec, b_nlines, e_doc = blk[6], blk[7], ex[3]
     if not set(s_kind) <= _KINDS:
         raise ValueError("section kind")
     for counts in (s_nref, s_refs, b_nsec, b_nlines):
         _non_negative(counts)
-    if (sum(s_nref) != len(s_refs) or sum(b_nsec) != len(s_kind) or sum(b_nlines) != len(dl_line)
-            or (e_doc and (min(e_doc) < -1 or max(e_doc) >= len(b_line)))):
+    if (sum(s_nref) != len(s_refs) or sum(b_nsec) != len(s_kind) or sum(b_nlines) != len(dl[0])
+            or (e_doc and (min(e_doc) < -1 or max(e_doc) >= len(blk[0])))):
         raise ValueError("inconsistent counts")
-    for data in e_data:
+    if s_refs and max(s_refs) >= len(dl[0]):
+        raise ValueError("doc line index")
+    for data in ex[0]:
         _check_value(data)
+    if type(errors_in) is not list or type(marks_in) is not list:
+        raise TypeError("error or mark list")
+    for err in errors_in:
+        if type(err) is not tuple or len(err) != 6:
+            raise TypeError("error entry")
+        rule, msg, line, col, notes, sev = err
+        if not (_only((rule, msg), _STR) and type(line) is int and _only((col,), _OPT_INT)
+                and type(notes) is list and _only(notes, _STR) and type(sev) is int):
+            raise TypeError("error entry")
+        Severity(sev)
+    for mark in marks_in:
+        if type(mark) is not tuple or len(mark) != 3:
+            raise TypeError("mark entry")
+        if not _only(mark, _INT) or min(mark) < 0 or mark[0] >= len(ex[0]):
+            raise TypeError("mark entry")
+    return (dl, sec, s_refs, blk, ex, errors_in, marks_in)
 
+
+def _build(checked: _Checked, path: str, parent: SourceInfo | None,
+           e_data: list[dict[str, Any]] | None = None) -> FileParse:
+    """The objects of a validated body; ``e_data`` replaces its expressions' values (a fresh copy)."""
+    (dl_line, dl_text, dl_raw), sec, s_refs, blk, ex, errors_in, marks_in = checked
+    s_kind, s_name, s_text, s_line, s_col, s_nref = sec
+    b_line, b_col, b_end, b_sym, b_sline, b_scol, b_nsec, b_nlines = blk
+    data_col, e_line, e_col, e_doc = ex
+    if e_data is None:
+        e_data = data_col
     dls = list(map(DocLine, dl_line, dl_text, dl_raw))
     ref_iter = map(dls.__getitem__, s_refs)
     sections = list(map(DocSection, s_kind, s_name, s_text, _infos(path, parent, s_line, s_col),
@@ -472,16 +542,7 @@ def decode(body: Any, path: str, parent: SourceInfo | None) -> FileParse:
                     [list(islice(line_iter, n)) for n in b_nlines]))
     exprs = list(map(Expr, e_data, _infos(path, parent, e_line, e_col),
                      [None if i < 0 else docs[i] for i in e_doc]))
-
-    errors = []
-    for rule, msg, line, col, notes, sev in errors_in:
-        if not (_only((rule, msg), _STR) and type(line) is int and _only((col,), _OPT_INT)
-                and type(notes) is list and _only(notes, _STR) and type(sev) is int):
-            raise TypeError("error entry")
-        errors.append(SchemaError(rule, msg, SourceInfo(path, line, col, parent), notes, Severity(sev)))
-    marks: dict[int, tuple[int, int]] = {}
-    for i, n_err, n_doc in marks_in:
-        if not _only((i, n_err, n_doc), _INT) or min(i, n_err, n_doc) < 0:
-            raise TypeError("mark entry")
-        marks[id(exprs[i])] = (n_err, n_doc)
+    errors = [SchemaError(rule, msg, SourceInfo(path, line, col, parent), list(notes), Severity(sev))
+              for rule, msg, line, col, notes, sev in errors_in]
+    marks: dict[int, tuple[int, int]] = {id(exprs[i]): (n_err, n_doc) for i, n_err, n_doc in marks_in}
     return FileParse(ParsedFile(path, exprs, docs, errors), marks)

@@ -166,8 +166,8 @@ def test_a_variable_has_the_type_it_was_last_declared_with_in_that_file() -> Non
 
 
 def test_access_through_u_names_a_union_and_makes_the_items_branches() -> None:
-    union = ("##\n# @Fruit:\n#\n" + FILLER + "# Since: 9.0\n##\n{ 'union': 'Fruit',\n  'base': { 'kind': 'FruitKind' },\n"
-             "  'discriminator': 'kind',\n  'data': { "
+    union = ("##\n# @Fruit:\n#\n" + FILLER + "# Since: 9.0\n##\n{ 'union': 'Fruit',\n"
+             "  'base': { 'kind': 'FruitKind' },\n  'discriminator': 'kind',\n  'data': { "
              + ",\n            ".join(f"'v{i}': 'V{i}Info'" for i in range(12)) + " } }\n")
     new = union.replace("'v11': 'V11Info' }", "'v11': 'V11Info',\n            'mango': 'MangoInfo' }")
     c_new = C_OLD.replace("int x = 0;", "Fruit *f = get();\n    use(&f->u.mango);")
