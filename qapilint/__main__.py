@@ -1,5 +1,3 @@
-import sys
+from qapilint.cli import run
 
-from qapilint.cli import main
-
-sys.exit(main())
+run()

@@ -168,7 +168,7 @@ class Namer:
         # macros, not enum constants.
         votes: Counter[str] = Counter()
         example: dict[str, str] = {}
-        for v, side in {(v, side) for side, vs in values.items() for v in vs}:
+        for v, side in sorted((v, side) for side, vs in values.items() for v in vs):
             tail = "_" + _c(v).upper()
             for prefix in {c[: -len(tail)] for c in consts[side] if c.endswith(tail) and len(c) > len(tail)}:
                 if exclude(self._unique(prefix) or _camel_guess(prefix) or ""):
