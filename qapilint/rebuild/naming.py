@@ -81,7 +81,7 @@ class Namer:
         self.patch = patch
         self._read = False
         self.consts: set[str] = set()
-        self.consts_on: dict[str, set[str]] = {"+": set(), "-": set()}    # constants on added/removed lines
+        self.consts_on: dict[str, set[str]] = {"+": set(), "-": set()}    # constants only added / only removed
         self.spelled: dict[str, set[str]] = {}
         # (variable, field, through the union's 'u', the variable's declared types)
         self.accesses: list[tuple[str, str, bool, frozenset[str]]] = []
@@ -93,7 +93,7 @@ class Namer:
         self._read = True
         patch = self.patch
         c_lines: list[str] = []
-        changed: dict[str, list[str]] = {"+": [], "-": []}
+        changed: dict[str, list[str]] = {"+": [], "-": [], " ": []}
         q_lines: list[str] = []
         all_lines: list[str] = [patch.title or patch.subject, patch.message]
         for fd in patch.files:
@@ -111,8 +111,10 @@ class Namer:
         c_text = "\n".join(c_lines)
         macros = set(_DEFINE.findall(c_text))
         self.consts = set(_CONST.findall(c_text)) - macros
-        for kind, texts in changed.items():
-            self.consts_on[kind] = set(_CONST.findall("\n".join(texts))) - macros
+        on = {kind: set(_CONST.findall("\n".join(texts))) - macros for kind, texts in changed.items()}
+        # The constant of a value the patch adds did not exist before it: it
+        # is on '+' lines only (and one it removes on '-' lines only).
+        self.consts_on = {"+": on["+"] - on[" "] - on["-"], "-": on["-"] - on[" "] - on["+"]}
         for w in set(_CAMEL.findall("\n".join(all_lines))):
             self.spelled.setdefault(upper_name(w), set()).add(w)
         # Types the QAPI generator's API is used with, or that the schema hunks mention.
@@ -150,7 +152,7 @@ class Namer:
         if any(values.values()) and not members:
             # Code the patch adds names what it adds: when a patch moves
             # values from one enum to another both enums' constants are
-            # in view, the new ones on the '+' lines.
+            # in view, but only the new ones are new.
             return (self._enum(values, self.consts_on, exclude)
                     or self._enum(values, {"+": self.consts, "-": self.consts}, exclude))
         if members and not any(values.values()):

@@ -173,3 +173,11 @@ def test_access_through_u_names_a_union_and_makes_the_items_branches() -> None:
     c_new = C_OLD.replace("int x = 0;", "Fruit *f = get();\n    use(&f->u.mango);")
     p = make_patch(union, new, C_OLD, c_new)
     assert ("added", "branch", "Fruit", "mango") in keys(p)
+
+
+def test_only_a_constant_the_patch_creates_names_an_added_value() -> None:
+    # CRATE_KIND_MANGO already existed (it is on a context line); FRUIT_KIND_MANGO is new.
+    c_old = "static int f(void)\n{\n    return CRATE_KIND_MANGO;\n}\n"
+    c_new = c_old.replace("    return CRATE_KIND_MANGO;", "    use(FRUIT_KIND_MANGO);\n    return CRATE_KIND_MANGO;")
+    p = make_patch(ENUM, _add_value(ENUM), c_old, c_new)
+    assert ("added", "value", "FruitKind", "mango") in keys(p)
