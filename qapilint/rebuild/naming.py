@@ -8,10 +8,16 @@ anyway, in the spellings the QAPI generator gives it:
   constant ``MIGRATION_PARAMETER_CPR_EXEC_COMMAND``;
 * a member ``reconnect-ms`` of struct ``ChardevSocket`` is the C field
   ``reconnect_ms`` (and ``has_reconnect_ms`` when optional), reached through
-  a variable declared ``ChardevSocket *sock``.
+  a variable declared ``ChardevSocket *sock`` (in the hunk, or in the
+  function signature git prints in the hunk header);
+* a branch ``passt`` of union ``Netdev`` is reached as ``netdev->u.passt``.
 
 Only the items the patch adds or removes vote (an unchanged ``name`` member
-is everywhere); a name is taken only when one candidate wins outright.
+is everywhere), only types the generator's marks show to be QAPI types
+count (``has_FOO``, ``u.``, ``qapi_free_Foo``, ``FooList``...), and a name
+is taken only when one candidate wins outright.  Measured on the corpus,
+hunk-only and tree-mode changesets then agree on 86% of added/removed items
+instead of 66%.
 """
 
 from __future__ import annotations
