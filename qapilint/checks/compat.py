@@ -7,7 +7,7 @@ import re
 from qapilint.changes.model import Change, Definition, SchemaState, describe
 from qapilint.checks import compat_rules as R
 from qapilint.checks.context import CheckContext
-from qapilint.checks.qapi_members import BUILTINS, Member, members
+from qapilint.checks.qapi_members import BUILTINS, Member, effective_members, members
 from qapilint.checks.registry import Rule
 from qapilint.findings import Finding, Severity
 
@@ -172,6 +172,12 @@ class _Compat:
             if c.op == "removed" and c.what == "definition" and meta in ("command", "event"):
                 self.removal(R.REMOVED_COMMAND, c, f"{describe(meta, c.definition)} is removed")
             elif c.op == "removed" and c.what == "member":
+                if d_after is not None and self.complete and c.name in self.effective(d_after, "after"):
+                    # Moved into (or out of) a base: still there for clients; compare what it is.
+                    if (c.definition, c.name) not in self.members_seen:
+                        self.members_seen.add((c.definition, c.name))
+                        self.member(c, meta, d_before, d_after)
+                    continue
                 self.removal(R.REMOVED_MEMBER, c,
                              f"member '{c.name}' is removed from {describe(meta, c.definition)}")
             elif c.op == "removed" and c.what == "value" and meta == "enum":
@@ -190,6 +196,8 @@ class _Compat:
                     self.members_seen.add((c.definition, c.name))
                     self.member(c, meta, d_before, d_after)
             elif c.what in ("base", "discriminator", "boxed", "returns", "data") and c.op == "changed":
+                if c.what in ("base", "data") and self.same_members(d_before, d_after):
+                    continue    # a refactoring: clients see the same members as before
                 self.emit(R.STRUCTURE_CHANGED, c, f"{c.what} of {describe(meta, c.definition)} changes"
                           + (f" ({c.detail})" if c.detail else ""))
         if self.needs_tree:
@@ -199,11 +207,21 @@ class _Compat:
                                             f"by clients ({len(self.needs_tree)} such change(s)); run with --tree"))
         return self.out
 
+    def effective(self, d: Definition, side: str) -> dict[str, Member]:
+        """Own and inherited members (with a tree; the hunks alone show own members only)."""
+        if not self.complete:
+            return {m.name: m for m in members(d)}
+        return effective_members(d, (self.after if side == "after" else self.before).definitions)
+
+    def same_members(self, d_before: Definition | None, d_after: Definition | None) -> bool:
+        return (self.complete and d_before is not None and d_after is not None
+                and self.effective(d_before, "before") == self.effective(d_after, "after"))
+
     def member(self, c: Change, meta: str, d_before: Definition | None, d_after: Definition) -> None:
-        new = {m.name: m for m in members(d_after)}.get(c.name or "")
+        new = self.effective(d_after, "after").get(c.name or "")
         if new is None:
             return
-        old = {m.name: m for m in members(d_before)}.get(new.name) if d_before else None
+        old = self.effective(d_before, "before").get(new.name) if d_before else None
         if c.definition in self.ctx.new_definitions:
             return
         ex, _sev = self.exemption(c, d_after)

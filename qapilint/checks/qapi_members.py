@@ -46,5 +46,31 @@ def members(d: Definition) -> list[Member]:
     return out
 
 
+def effective_members(d: Definition, defs: dict[str, Definition]) -> dict[str, Member]:
+    """Every member a client sees of ``d``: its own and, through its base (or, for a
+    command or event, the type its ``data`` names), inherited ones.
+
+    A member moved between a type and its base keeps its place on the wire,
+    which is what compatibility is about.
+    """
+    out: dict[str, Member] = {}
+    seen: set[str] = set()
+
+    def add(x: Definition) -> None:
+        if x.name in seen:
+            return
+        seen.add(x.name)
+        parent = x.data.get("base") if x.meta in ("struct", "union") else None
+        if x.meta in ("command", "event"):
+            parent = x.data.get("data")
+        if isinstance(parent, str) and parent in defs:
+            add(defs[parent])
+        for m in members(x):
+            out[m.name] = m
+
+    add(d)
+    return out
+
+
 def c_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)

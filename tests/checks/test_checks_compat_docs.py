@@ -56,6 +56,32 @@ def test_mandatory_member_added_to_returned_type_is_fine() -> None:
     assert compat.check(sc.context()) == []
 
 
+def hoisting(moved_type: str = "int") -> Scenario:
+    """'old' moves from Info into a new base InfoBase (as a refactoring does)."""
+    sc = removal("data")
+    sc.after["InfoBase"] = definition("InfoBase", "struct", {"struct": "InfoBase", "data": {"old": moved_type}}, 5)
+    sc.after["Info"] = definition("Info", "struct", {"struct": "Info", "base": "InfoBase", "data": {"id": "str"}}, 1)
+    sc.changes.append(Change("changed", "base", "Info", None, meta="struct", file="qapi/example.json", line=1))
+    return sc
+
+
+def test_member_moved_into_a_base_is_not_removed() -> None:
+    assert compat.check(hoisting().context()) == []
+
+
+def test_member_moved_into_a_base_with_another_type_is_a_type_change() -> None:
+    got = sorted(f.rule for f in compat.check(hoisting("str").context()))
+    assert got == ["compat-structure-changed", "compat-type-changed"]
+
+
+def test_member_moved_out_of_a_base_is_not_new() -> None:
+    sc = hoisting()
+    sc.before, sc.after = sc.after, sc.before
+    sc.changes = [Change("added", "member", "Info", "old", meta="struct", file="qapi/example.json", line=1),
+                  Change("changed", "base", "Info", None, meta="struct", file="qapi/example.json", line=1)]
+    assert compat.check(sc.context()) == []
+
+
 def test_without_tree_direction_needs_tree() -> None:
     sc = removal("data", complete=False)
     sc.before, sc.after = sc.after, sc.before
