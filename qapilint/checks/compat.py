@@ -172,7 +172,7 @@ class _Compat:
             if c.op == "removed" and c.what == "definition" and meta in ("command", "event"):
                 self.removal(R.REMOVED_COMMAND, c, f"{describe(meta, c.definition)} is removed")
             elif c.op == "removed" and c.what == "member":
-                if d_after is not None and self.complete and c.name in self.effective(d_after, "after"):
+                if d_after is not None and c.name in self.effective(d_after, "after"):
                     # Moved into (or out of) a base: still there for clients; compare what it is.
                     if (c.definition, c.name) not in self.members_seen:
                         self.members_seen.add((c.definition, c.name))
@@ -208,9 +208,7 @@ class _Compat:
         return self.out
 
     def effective(self, d: Definition, side: str) -> dict[str, Member]:
-        """Own and inherited members (with a tree; the hunks alone show own members only)."""
-        if not self.complete:
-            return {m.name: m for m in members(d)}
+        """Own and inherited members (without a tree: as far as the hunks show the base types)."""
         return effective_members(d, (self.after if side == "after" else self.before).definitions)
 
     def same_members(self, d_before: Definition | None, d_after: Definition | None) -> bool:

@@ -82,6 +82,20 @@ def test_member_moved_out_of_a_base_is_not_new() -> None:
     assert compat.check(sc.context()) == []
 
 
+def test_command_arguments_moved_into_a_type_the_hunks_show() -> None:
+    # Without a tree: 'do-it' takes its arguments from DoItArgs now, and the hunks show DoItArgs whole.
+    before = {"do-it": definition("do-it", "command", {"command": "do-it", "data": {"id": "str", "n": "int"}}, 1)}
+    after = {"do-it": definition("do-it", "command", {"command": "do-it", "data": "DoItArgs"}, 1),
+             "DoItArgs": definition("DoItArgs", "struct", {"struct": "DoItArgs", "data": {"id": "str", "n": "int"}},
+                                    3)}
+    sc = Scenario(["{ 'command': 'do-it', 'data': 'DoItArgs' }"], {1}, removed=["  'n': 'int'"],
+                  changes=[Change("removed", "member", "do-it", n, meta="command", file="qapi/example.json", line=1)
+                           for n in ("id", "n")], after=after, before=before, complete=False)
+    assert compat.check(sc.context()) == []
+    del after["DoItArgs"]        # not in view: nothing says where they went
+    assert [f.rule for f in compat.check(sc.context())] == ["compat-removed-member"] * 2
+
+
 def test_without_tree_direction_needs_tree() -> None:
     sc = removal("data", complete=False)
     sc.before, sc.after = sc.after, sc.before
