@@ -31,6 +31,13 @@ def _items(d: Definition) -> list[str]:
     return [m.name for m in members(d)]
 
 
+def _branches(d: Definition) -> list[str]:
+    data = d.data.get("data")
+    if d.meta == "union" and isinstance(data, dict):
+        return [k for k in data if isinstance(k, str)]
+    return []
+
+
 def _features(d: Definition) -> list[str]:
     out: list[str] = []
 
@@ -56,6 +63,7 @@ class _Docs:
     def __init__(self, ctx: CheckContext) -> None:
         self.ctx = ctx
         self.out: list[Finding] = []
+        self._schema_names: set[str] | None = None
 
     def emit(self, rule: Rule, d: Definition, line: int | None, message: str, item: str | None = None) -> None:
         self.out.append(Finding(rule=rule.id, family="docs", severity=rule.severity, message=message,
@@ -131,7 +139,10 @@ class _Docs:
         if d.doc is None:
             return
         known_defs = self.ctx.changes.after.definitions
-        names = set(items) | set(feats)
+        # '@name' renders as literal text, and descriptions refer to members of other
+        # definitions too: only a name that is nowhere in the schema is a slip (a typo,
+        # a member renamed away).
+        names = set(items) | set(feats) | (self.schema_names() if self.ctx.complete else set())
         for sec in d.doc.sections:
             for ln in sec.lines:
                 if not self.ctx.is_added(d.file, ln.line):
@@ -145,12 +156,19 @@ class _Docs:
                         continue
                     if self.ctx.complete:
                         self.emit(R.BAD_REFERENCE, d, ln.line,
-                                  f"'@{ref}' names no member of '{d.name}' and no definition", ref)
+                                  f"'@{ref}' names no member, value, branch or feature anywhere in the schema, "
+                                  "and no definition", ref)
                 if self.ctx.complete:
                     for m in _TYPE_REF.finditer(text):
                         ref = m.group(1)
                         if ref not in known_defs and ref not in BUILTINS:
                             self.emit(R.BAD_REFERENCE, d, ln.line, f"`{ref}` names no definition", ref)
+
+    def schema_names(self) -> set[str]:
+        if self._schema_names is None:
+            self._schema_names = {n for x in self.ctx.changes.after.definitions.values()
+                                  for n in _items(x) + _features(x) + _branches(x)}
+        return self._schema_names
 
     def _item_line(self, d: Definition, name: str) -> int | None:
         pat = re.compile(r"""['"]\*?""" + re.escape(name) + r"""['"]""")

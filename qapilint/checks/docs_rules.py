@@ -21,7 +21,10 @@ ORDER = Rule("docs-order", _F, Severity.NOTE,
              "check this, reviewers do.")
 BAD_REFERENCE = Rule("docs-bad-reference", _F, Severity.WARNING,
                      "a reference in a description does not resolve",
-                     "'@name' refers to a member of the same definition and `Name` to a definition; "
-                     "one that names nothing renders as a broken reference in the manual.")
+                     "`Name` cross-references a definition: one that names nothing is a broken link "
+                     "in the manual (QEMU's Sphinx build rejects it).  '@name' is rendered as literal "
+                     "text and may name a member of any definition; with a tree, one that names "
+                     "nothing in the whole schema is reported as a likely typo or a stale name after "
+                     "a rename.")
 
 RULES: tuple[Rule, ...] = (UNDOCUMENTED, ORDER, BAD_REFERENCE)
