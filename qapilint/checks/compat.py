@@ -9,7 +9,9 @@ from qapilint.checks import compat_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.qapi_members import BUILTINS, Member, effective_members, members
 from qapilint.checks.registry import Rule
+from qapilint.checks.tags import Tag, find_tags_in_text
 from qapilint.findings import Finding, Severity
+from qapilint.versions import fmt
 
 SEND, RECEIVE = "send", "receive"
 _ABSENCE = re.compile(r"\b(absent|omitted|omit|default|defaults|not (?:present|given|set|specified|provided)|"
@@ -26,6 +28,13 @@ def _refs(t: object) -> list[str]:
     if isinstance(t, dict):
         return _refs(t.get("type"))
     return []
+
+
+def _values(d: Definition) -> set[str]:
+    data = d.data.get("data")
+    if not isinstance(data, list):
+        return set()
+    return {v if isinstance(v, str) else str(v.get("name")) for v in data if isinstance(v, (str, dict))}
 
 
 def type_refs(d: Definition) -> list[str]:
@@ -143,11 +152,30 @@ class _Compat:
             return "deprecated", Severity.NOTE
         return None, None
 
+    def unreleased(self, d: Definition | None, item: str | None) -> str | None:
+        """The release ``d`` (or its ``item``) was added in, when that release is not out yet."""
+        exp = self.ctx.expected
+        if exp is None or d is None or d.doc is None:
+            return None
+        tags: list[Tag] = []
+        if item is not None:
+            sec = d.doc.members().get(item) or d.doc.features().get(item)
+            if sec is not None:
+                tags = find_tags_in_text(sec.text)
+        if not tags:
+            since = d.doc.tag("Since")
+            tags = find_tags_in_text(f"(since {since.text.strip()})") if since is not None else []
+        v = tags[-1].version if tags else None
+        first_unreleased = min([exp.version, *exp.also] + ([exp.frozen] if exp.frozen else []))
+        return fmt(v) if v is not None and v >= first_unreleased else None
+
     def removal(self, rule: Rule, c: Change, what: str) -> None:
         d = self.before.definitions.get(c.definition)
         ex, sev = self.exemption(c, d)
         if ex == "unstable":
             return
+        if self.unreleased(d, c.name if c.what != "definition" else None) is not None:
+            return  # added during this development cycle: no client has it yet
         meta = d.meta if d else c.meta
         dirs = self.direction(c.definition, meta)
         if c.what == "value" and dirs is not None and dirs and SEND not in dirs:
@@ -211,6 +239,24 @@ class _Compat:
         """Own and inherited members (without a tree: as far as the hunks show the base types)."""
         return effective_members(d, (self.after if side == "after" else self.before).definitions)
 
+    def same_shape(self, old: str, new: str) -> bool:
+        """Whether a type renamed from ``old`` to ``new`` looks the same on the wire.
+
+        Introspection masks type names, so clients see only the shape: the
+        same enum values, or the same members.
+        """
+        if old.startswith("[") != new.startswith("["):
+            return False
+        old, new = old.strip("[]"), new.strip("[]")
+        a, b = self.before.definitions.get(old), self.after.definitions.get(new)
+        if a is None or b is None or a.meta != b.meta or a.partial or b.partial:
+            return False
+        if a.meta == "enum":
+            return _values(a) == _values(b)
+        if a.meta == "struct":
+            return self.effective(a, "before") == self.effective(b, "after")
+        return False
+
     def same_members(self, d_before: Definition | None, d_after: Definition | None) -> bool:
         return (self.complete and d_before is not None and d_after is not None
                 and self.effective(d_before, "before") == self.effective(d_after, "after"))
@@ -237,8 +283,8 @@ class _Compat:
             else:
                 self.absence_doc(c, new, d_after, dirs)
             return
-        if old is None:
-            return
+        if old is None or self.unreleased(d_before, old.name) is not None:
+            return      # new, or new in this development cycle: no client relies on it yet
         if old.optional and not new.optional:
             if dirs is None:
                 self.needs_tree.append(describe(meta, c.definition))
@@ -250,7 +296,7 @@ class _Compat:
             elif RECEIVE in dirs:
                 self.emit(R.MANDATORY_TO_OPTIONAL, c, f"{label} becomes optional in returned data; "
                           "clients may rely on its presence")
-        if old.type != new.type:
+        if old.type != new.type and not self.same_shape(old.type, new.type):
             self.emit(R.TYPE_CHANGED, c, f"{label} changes type from '{old.type}' to '{new.type}'")
 
     def absence_doc(self, c: Change, m: Member, d: Definition, dirs: set[str] | None) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import Scenario, definition, doc_block
 
 from qapilint.changes.model import Change
 from qapilint.checks import compat, docs
+from qapilint.versions import Expected
 
 
 def cmd_scenario(key: str, complete: bool = True, feats: list[str] | None = None) -> Scenario:
@@ -94,6 +96,27 @@ def test_command_arguments_moved_into_a_type_the_hunks_show() -> None:
     assert compat.check(sc.context()) == []
     del after["DoItArgs"]        # not in view: nothing says where they went
     assert [f.rule for f in compat.check(sc.context())] == ["compat-removed-member"] * 2
+
+
+@pytest.mark.parametrize(("since", "flagged"), [("11.1", False), ("10.2", True)])
+def test_removing_what_this_cycle_added_breaks_no_client(since: str, flagged: bool,
+                                                          expected_11_1: Expected) -> None:
+    sc = removal("returns")
+    sc.before["Info"].doc = doc_block(1, ["# @Info:", "#", "# @id: the id", "#",
+                                          f"# @old: an old thing (since {since})", "#", "# Since: 9.0"])
+    assert [f.rule for f in compat.check(sc.context(expected_11_1))] == (["compat-removed-member"] if flagged else [])
+
+
+@pytest.mark.parametrize(("after_values", "flagged"), [(["on", "off"], False), (["on"], True)])
+def test_renamed_enum_type_is_compared_by_its_values(after_values: list[str], flagged: bool) -> None:
+    before = {"Mode": definition("Mode", "enum", {"enum": "Mode", "data": ["on", "off"]}, 1),
+              "set-mode": definition("set-mode", "command", {"command": "set-mode", "data": {"m": "Mode"}}, 3)}
+    after = {"ModeKind": definition("ModeKind", "enum", {"enum": "ModeKind", "data": after_values}, 1),
+             "set-mode": definition("set-mode", "command", {"command": "set-mode", "data": {"m": "ModeKind"}}, 3)}
+    sc = Scenario(["{ 'command': 'set-mode', 'data': { 'm': 'ModeKind' } }"], {1},
+                  changes=[Change("changed", "type", "set-mode", "m", meta="command", file="qapi/example.json",
+                                  line=1, before="Mode", after="ModeKind")], after=after, before=before)
+    assert [f.rule for f in compat.check(sc.context())] == (["compat-type-changed"] if flagged else [])
 
 
 def test_without_tree_direction_needs_tree() -> None:
