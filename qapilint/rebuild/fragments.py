@@ -94,15 +94,29 @@ def rebuild_file_hunks(fd: FileDiff, before: SideView, after: SideView, namer: N
             # measured on real patches, this is right far more often than wrong,
             # whatever the distance between the hunks.
             ctx_state, ctx_name = ctx[side]
-            if hint is not None and ctx_name is not None and ctx_name.startswith("?") and sc.exprs \
-                    and sc.exprs[0].root.head_cut:
+            here = _start_name(sc, hint)
+            if here is not None and ctx_name is not None and ctx_name.startswith("?"):
                 # What the previous hunk ended inside continues here, so it is the named one too.
-                rename(view, def_key(group, ctx_name), def_key(group, hint), hint)
+                rename(view, def_key(group, ctx_name), def_key(group, here), here)
             names = _add_pieces(view, sc, lines, path, group, (section_name(h.section), section_meta(h.section)),
                                 (ctx_state, ctx_name), anonymous_name(path, hi + 1), hint,
                                 namer.kinds.get(hint, "") if namer is not None and hint else "")
             ctx[side] = _end_context(sc.end_state, sc.end_doc, sc.end_expr, names, view)
     return notes
+
+
+def _start_name(sc: Scan, hint: str | None) -> str | None:
+    """The name of what a window starts inside, when the window itself tells.
+
+    A window cut inside an expression is named by the C hunks (``hint``); one
+    cut inside a doc block by the opener that block leads to.
+    """
+    if sc.exprs and sc.exprs[0].root.head_cut:
+        return hint
+    first = next((d for d in sc.docs if d.head_cut), None)
+    if first is None:
+        return None
+    return next((e.name for e in sc.exprs if e.doc is first and e.name), None)
 
 
 def _placed(group: str, before: SideView, after: SideView) -> Callable[[str, dict[str, set[str]]], bool]:

@@ -123,6 +123,23 @@ def test_member_with_right_version_written_as_prose_asks_for_parentheses(expecte
     assert f.rule == "since-member-missing" and "without the parentheses" in f.message
 
 
+def added_feature(name: str, desc: str) -> Scenario:
+    lines = ["##", "# @Info:", "#", "# @id: the identifier", "#", "# Features:", "#", f"# @{name}: {desc}",
+             "#", "# Since: 9.1", "##", "{ 'struct': 'Info', 'data': { 'id': 'str' },",
+             f"  'features': [ '{name}' ] }}"]
+    d = definition("Info", "struct", {"struct": "Info", "data": {"id": "str"}, "features": [name]}, 12,
+                   doc_block(2, lines[1:10]))
+    return Scenario(lines, {6, 7, 8, 9, 13}, changes=[Change("added", "feature", "Info", name, meta="struct",
+                                                             file="qapi/example.json", line=13)],
+                    after={"Info": d})
+
+
+def test_deprecating_needs_no_since(expected_11_1: Expected) -> None:
+    assert version.check(added_feature("deprecated", "Use @other instead.").context(expected_11_1)) == []
+    fs = version.check(added_feature("fast-path", "Takes the fast path.").context(expected_11_1))
+    assert rules(fs) == ["since-member-missing"]
+
+
 def test_redundant_since_in_new_definition(expected_11_1: Expected) -> None:
     sc = new_struct("11.1")
     sc.lines[5] = "# @count: number of things (since 11.1)"

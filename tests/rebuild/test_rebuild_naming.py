@@ -181,3 +181,14 @@ def test_only_a_constant_the_patch_creates_names_an_added_value() -> None:
     c_new = c_old.replace("    return CRATE_KIND_MANGO;", "    use(FRUIT_KIND_MANGO);\n    return CRATE_KIND_MANGO;")
     p = make_patch(ENUM, _add_value(ENUM), c_old, c_new)
     assert ("added", "value", "FruitKind", "mango") in keys(p)
+
+
+def test_doc_hunk_before_a_hunk_that_shows_the_opener_joins_that_definition() -> None:
+    # Hunk 1 adds a description in the middle of Basket's doc (its symbol out of view);
+    # hunk 2 shows the end of that doc block and the opener.
+    new = STRUCT.replace("# @v6: value number 6\n", "# @v6: value number 6\n#\n# @mango-count: how many\n")
+    new = new.replace("  'data': { 'v0': 'int',\n", "  'data': { '*mango-count': 'int',\n            'v0': 'int',\n")
+    p = make_patch(STRUCT, new)
+    assert len(p.files[0].hunks) == 2
+    defs = {c.definition for c in changes_for_patch(p).changes}
+    assert defs == {"Basket"}
