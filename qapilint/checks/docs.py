@@ -31,6 +31,20 @@ def _items(d: Definition) -> list[str]:
     return [m.name for m in members(d)]
 
 
+def documents_none(d: Definition, new: set[str]) -> bool:
+    """Whether a wholly visible doc block describes none of the members it already had.
+
+    QEMU exempts such definitions from doc-required (pragma
+    'documentation-exceptions', which the hunks do not show): their new
+    members need no description either.
+    """
+    if d.partial or d.doc is None:
+        return False
+    old = [n for n in _items(d) if n not in new]
+    described = d.doc.members()
+    return bool(old) and not any(n in described for n in old)
+
+
 def _branches(d: Definition) -> list[str]:
     data = d.data.get("data")
     if d.meta == "union" and isinstance(data, dict):
@@ -96,7 +110,7 @@ class _Docs:
         desc_added = {c.name for c in self.ctx.changes.changes
                       if c.what == "doc" and c.op in ("added", "changed") and c.after and c.file == d.file
                       and c.definition in ("", d.name)}
-        if not tree:
+        if not tree and not documents_none(d, {nm for _w, nm in added if nm}):
             for what, nm in sorted(added):
                 if nm is None or nm in desc_added:
                     continue

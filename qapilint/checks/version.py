@@ -7,6 +7,7 @@ import re
 from qapilint.changes.model import Change, Definition, describe
 from qapilint.checks import version_rules as R
 from qapilint.checks.context import CheckContext
+from qapilint.checks.docs import documents_none
 from qapilint.checks.registry import Rule
 from qapilint.checks.tags import Tag, doc_content, find_prose_tags, find_tags, find_tags_in_text, find_wrapped_tags
 from qapilint.findings import Finding, Severity
@@ -287,6 +288,9 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
         if sec is None:
             if d is None or (d.doc is None and not ctx.complete):
                 continue  # doc block not visible in the hunks
+            if not ctx.complete and documents_none(d, {x.name for x in ctx.additions("member", "value")
+                                                       if x.definition == c.definition and x.name}):
+                continue  # a definition QEMU exempts from documentation
             line = c.line
             out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, d.file or c.file, line,
                                 f"{label} has no description, so no '(since {exp.text if exp else 'X.Y'})'",

@@ -145,6 +145,15 @@ def test_undocumented_member() -> None:
     assert [f.rule for f in fs] == ["docs-undocumented"] and fs[0].item == "b"
 
 
+def test_definition_exempt_from_documentation() -> None:
+    # Its doc block describes none of the members it had: QEMU's pragma exempts it.
+    sc = doc_scenario(["# @Info:", "#", "# Not used by QMP.", "#", "# Since: 9.0"], {"a": "int", "b": "int"})
+    sc.changes = [c for c in sc.changes if c.what != "definition" and c.name == "b"]
+    assert docs.check(sc.context()) == []
+    sc.after["Info"].doc = doc_block(2, ["# @Info:", "#", "# @a: first", "#", "# Since: 9.0"])
+    assert [f.item for f in docs.check(sc.context())] == ["b"]
+
+
 def test_description_of_missing_member_is_left_to_qemus_rule() -> None:
     fs = docs.check(doc_scenario(["# @Info:", "#", "# @a: first", "#", "# @bb: second", "#", "# Since: 11.1"],
                                  {"a": "int", "b": "int"}).context())
