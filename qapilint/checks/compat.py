@@ -231,13 +231,18 @@ class _Compat:
         if self.needs_tree:
             first = self.needs_tree[0]
             self.out.append(Finding(rule=R.NEEDS_TREE.id, family="compat", severity=R.NEEDS_TREE.severity,
-                                    message=f"needs a tree: cannot tell whether {first} is sent or received "
-                                            f"by clients ({len(self.needs_tree)} such change(s)); run with --tree"))
+                                    message=f"needs a tree to judge the change to {first} ({len(self.needs_tree)} such "
+                                            "change(s)): whether clients send or receive it, or what its types "
+                                            "look like, is not in the hunks; run with --tree"))
         return self.out
 
     def effective(self, d: Definition, side: str) -> dict[str, Member]:
         """Own and inherited members (without a tree: as far as the hunks show the base types)."""
         return effective_members(d, (self.after if side == "after" else self.before).definitions)
+
+    def seen_whole(self, name: str) -> bool:
+        d = self.after.definitions.get(name) or self.before.definitions.get(name)
+        return d is not None and not d.partial
 
     def same_shape(self, old: str, new: str) -> bool:
         """Whether a type renamed from ``old`` to ``new`` looks the same on the wire.
@@ -297,7 +302,12 @@ class _Compat:
                 self.emit(R.MANDATORY_TO_OPTIONAL, c, f"{label} becomes optional in returned data; "
                           "clients may rely on its presence")
         if old.type != new.type and not self.same_shape(old.type, new.type):
-            self.emit(R.TYPE_CHANGED, c, f"{label} changes type from '{old.type}' to '{new.type}'")
+            named = [t.strip("[]") for t in (old.type, new.type) if t.strip("[]") not in BUILTINS]
+            if not self.complete and named and not all(self.seen_whole(t) for t in named):
+                # Perhaps a renamed type of the same shape (introspection hides names).
+                self.needs_tree.append(f"{label} ('{old.type}' -> '{new.type}')")
+            else:
+                self.emit(R.TYPE_CHANGED, c, f"{label} changes type from '{old.type}' to '{new.type}'")
 
     def absence_doc(self, c: Change, m: Member, d: Definition, dirs: set[str] | None) -> None:
         if d.doc is None:
