@@ -10,7 +10,7 @@ from typing import TextIO
 
 from qapilint.changes.differ import changes_for_series
 from qapilint.changes.items import parts, show
-from qapilint.changes.model import Change, PatchChanges
+from qapilint.changes.model import Change, PatchChanges, describe
 from qapilint.errors import InputError
 from qapilint.rebuild import RebuildCache, TreeReader, find_tree
 
@@ -39,6 +39,9 @@ def _type(t: object) -> str:
 
 
 def _subject(c: Change) -> str:
+    if c.definition.startswith("?"):
+        where = describe("", c.definition)
+        return f"{c.name} of {where}" if c.name else where
     return f"{c.definition}.{c.name}" if c.name else c.definition
 
 
