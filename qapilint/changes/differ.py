@@ -95,15 +95,48 @@ def _type_str(it: Item) -> str:
     return f"{show(it.type)}" + (" (optional)" if it.optional else "")
 
 
+def _inherited(defs: dict[str, Definition], d: Definition | None, name: str) -> tuple[str, Item] | None:
+    """The definition ``d`` inherits member ``name`` from (its base chain, or the type a
+    command's or event's ``data`` names), with the member."""
+    seen = set()
+    while d is not None and d.name not in seen:
+        seen.add(d.name)
+        parent = d.data.get("data") if d.meta in ("command", "event") else d.data.get("base")
+        d = defs.get(parent) if isinstance(parent, str) else None
+        if d is not None:
+            it = parts(d.meta, d.data)["member"].get(name)
+            if it is not None:
+                return d.name, it
+    return None
+
+
+def _moved(c: _Ctx, what: str, name: str, it: Item, side: str) -> bool:
+    """A member that left ``c``'s own data for a type it inherits from (or came down
+    from one) is still there for clients; say it moved."""
+    if what != "member":
+        return False
+    defs, d = (c.av.definitions, c.a) if side == "-" else (c.bv.definitions, c.b)
+    got = _inherited(defs, d, name)
+    if got is None:
+        return False
+    holder, other = got
+    same = other.type == it.type and other.optional == it.optional
+    moved = f"moved into '{holder}'" if side == "-" else f"moved here from '{holder}'"
+    old, new = (it, other) if side == "-" else (other, it)
+    c.emit("changed", "member", name, it.path, before=old.type, after=new.type,
+           detail=moved + ("" if same else f", {_type_str(old)} -> {_type_str(new)}"))
+    return True
+
+
 def _items(c: _Ctx, what: str, bi: dict[str, Item], ai: dict[str, Item]) -> None:
     for name, it in ai.items():
-        if name in bi:
+        if name in bi or _moved(c, what, name, it, "+"):
             continue
         if c.visible_change("+", it.path):
             c.emit("added", what, name, it.path, after=it.type if what != "value" else None,
                    detail=_type_str(it) if what != "value" else "", doc=_member_doc(c.a, name))
     for name, it in bi.items():
-        if name in ai:
+        if name in ai or _moved(c, what, name, it, "-"):
             continue
         if c.visible_change("-", it.path):
             c.emit("removed", what, name, it.path, before=it.type if what != "value" else None,

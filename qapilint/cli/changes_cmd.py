@@ -51,8 +51,8 @@ def change_line(c: Change) -> str:
         text = f"{c.meta or 'definition'} {c.definition}" + (f": {c.detail}" if c.op == "changed" else "")
     elif c.what in ("member", "branch"):
         t = c.after if c.op == "added" else c.before
-        opt = " (optional)" if c.detail.endswith("(optional)") else ""
-        text = f"{c.what} {_subject(c)}: {_type(t)}{opt}"
+        opt = " (optional)" if c.detail.endswith("(optional)") and c.op != "changed" else ""
+        text = f"{c.what} {_subject(c)}: {_type(t)}{opt}" + (f" ({c.detail})" if c.op == "changed" else "")
     elif c.what == "value":
         text = f"value {_subject(c)}"
     elif c.what == "feature":

@@ -34,13 +34,24 @@ def _doc(name: str, members: list[str]) -> str:
     return f"##\n# @{name}:\n#\n# What {name} does.\n#\n{body}# Since: 9.0\n##\n"
 
 
-def test_inline_arguments_replaced_by_a_type_are_removed(tmp_path: Path) -> None:
+def _inline_to_type(tmp_path: Path, keep: list[str]) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
     members = ["path", "a", "b", "c", "d", "e", "f"]
     data = ",\n".join(f"            '{m}': 'int'" for m in members)
+    moved = ",\n".join(f"            '{m}': 'int'" for m in keep)
     old = _doc("do-it", members) + "{ 'command': 'do-it',\n  'data': {\n" + data + " } }\n"
-    new = (_doc("DoItArgs", members) + "{ 'struct': 'DoItArgs',\n  'data': {\n" + data + " } }\n\n"
+    new = (_doc("DoItArgs", keep) + "{ 'struct': 'DoItArgs',\n  'data': {\n" + moved + " } }\n\n"
            + _doc("do-it", []) + "{ 'command': 'do-it', 'data': 'DoItArgs' }\n")
-    hunks, tree = _both(tmp_path, old, new, n=2)
+    return _both(tmp_path, old, new, n=2)
+
+
+def test_inline_arguments_moved_into_a_type_are_not_removed(tmp_path: Path) -> None:
+    hunks, tree = _inline_to_type(tmp_path, ["path", "a", "b", "c", "d", "e", "f"])
+    assert not {k for k in tree | hunks if k[0] == "removed" and k[2] == "do-it"}
+    assert ("added", "definition", "DoItArgs", None) in tree
+
+
+def test_inline_arguments_dropped_on_the_way_into_a_type_are_removed(tmp_path: Path) -> None:
+    hunks, tree = _inline_to_type(tmp_path, ["a", "b", "c", "d", "e"])
     # 'path' is a context line under the '-' opener: the command's arguments, seen whole
     # after the patch, no longer hold it.
     seen = {k for k in hunks if k[0] == "removed" and k[2] == "do-it"}
@@ -56,3 +67,19 @@ def test_context_member_of_a_cut_after_side_is_not_removed(tmp_path: Path) -> No
     hunks, tree = _both(tmp_path, old, new)
     assert tree == {("added", "member", "S", "n")}
     assert {k for k in hunks if k[0] == "removed"} == set()
+
+
+def test_members_moved_into_a_new_base_are_moves(tmp_path: Path) -> None:
+    members = [f"m{i}" for i in range(6)]
+    data = ",\n".join(f"            '{m}': 'int'" for m in members)
+    old = _doc("S", members) + "{ 'struct': 'S',\n  'data': {\n" + data + " } }\n"
+    base = ",\n".join(f"            '{m}': 'int'" for m in members[:4])
+    rest = ",\n".join(f"            '{m}': 'int'" for m in members[4:])
+    new = (_doc("SBase", members[:4]) + "{ 'struct': 'SBase',\n  'data': {\n" + base + " } }\n\n"
+           + _doc("S", members[4:]) + "{ 'struct': 'S', 'base': 'SBase',\n  'data': {\n" + rest + " } }\n")
+    _hunks, tree = _both(tmp_path, old, new)
+    assert not {k for k in tree if k[0] == "removed"}
+    moved = [c for c in changes_for_patch(_patch(old, new), str(tmp_path)).changes
+             if c.op == "changed" and c.what == "member"]
+    assert {(c.definition, c.name) for c in moved} == {("S", m) for m in members[:4]}
+    assert all(c.detail == "moved into 'SBase'" for c in moved)
