@@ -66,7 +66,7 @@ def _section_tags(ctx: CheckContext, path: str, sec: DocSection) -> list[tuple[i
     return out
 
 
-# QEMU's special features: their descriptions carry no '(since X.Y)' (2 of 61 in QEMU 10.2).
+# QEMU's special features: their descriptions carry no '(since X.Y)' (2 of the 61 in QEMU's schema at 10.2.50 do).
 _SPECIAL_FEATURES = frozenset({"deprecated", "unstable"})
 
 _TagKey = tuple[str | None, str, str, bool]
