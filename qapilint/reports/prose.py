@@ -37,7 +37,6 @@ _HAS_NOT_SET = re.compile(r"member '(?P<m>[^']+)'.* never sets (?P<flag>has_\w+)
 _QUOTED = re.compile(r"'([^']+)'")
 _STRUCTURE = re.compile(r"^(?P<what>\w+) of (?P<meta>\w+) '[^']*' changes \('(?P<old>[^']*)' -> '(?P<new>[^']*)'\)")
 _RETYPED = re.compile(r"changes type from '(?P<old>[^']+)' to '(?P<new>[^']+)'")
-_BAD_REF = re.compile(r"^'@(?P<ref>[\w-]+)' names no member of '(?P<d>[^']+)' and no definition")
 _WHAT = {"data": "the arguments", "returns": "the return type", "base": "the base type",
          "discriminator": "the discriminator", "boxed": "'boxed'"}
 
@@ -201,8 +200,11 @@ def _to_optional(f: Finding, expected: str | None) -> str | None:
 
 
 def _bad_reference(f: Finding, expected: str | None) -> str | None:
-    m = _BAD_REF.search(f.message)
-    return f"@{m['ref']} is neither a member of {m['d']} nor a definition." if m else None
+    if not f.item:
+        return None
+    if f.message.startswith("'@"):
+        return f"@{f.item} names nothing in the schema. A typo, or a name that was renamed away?"
+    return f"`{f.item}` is not a definition, so the manual gets a broken link."
 
 
 _PHRASES: dict[str, Callable[[Finding, str | None], str | None]] = {

@@ -240,6 +240,14 @@ def test_rule_sentences(rule: str, message: str, said: str) -> None:
     assert say(Finding(rule, Severity.ERROR, message)) == said
 
 
+def test_bad_reference_sentences_come_from_the_item() -> None:
+    at = Finding("docs-bad-reference", Severity.WARNING, "'@thredas' names no member, value, branch or feature "
+                 "anywhere in the schema, and no definition", item="thredas")
+    assert say(at) == "@thredas names nothing in the schema. A typo, or a name that was renamed away?"
+    ty = Finding("docs-bad-reference", Severity.WARNING, "`SensorKnd` names no definition", item="SensorKnd")
+    assert say(ty) == "`SensorKnd` is not a definition, so the manual gets a broken link."
+
+
 def test_group_sentence_names_members_and_merges_documentation() -> None:
     undoc = Finding("docs-undocumented", Severity.WARNING, "member 'a' of struct 'X' has no '@a:' description",
                     item="a")
