@@ -40,9 +40,9 @@ from qapilint.source import SourceInfo
 
 try:
     # hashlib pulls in OpenSSL bindings (a few ms at start-up); blake2 is built in.
-    from _blake2 import blake2b
+    from _blake2 import blake2b as blake2b  # re-exported: the result cache hashes alike
 except ImportError:  # pragma: no cover - other Python builds
-    from hashlib import blake2b
+    from hashlib import blake2b as blake2b
 
 FORMAT = 1
 MAGIC = b"qapilint-parse\x00\x01"
@@ -187,16 +187,15 @@ class ParseCache:
             body = encode(fp, path, parent)
         except _Unusable:
             return
-        try:
-            payload = marshal.dumps((key, body), 4)
-        except ValueError:
-            return  # nested too deeply for marshal (hostile input): just don't cache it
+        blob = seal(MAGIC, key, body)
+        if blob is None:
+            return
         # Later reads build from the stored form, exactly as from the disk.
         with contextlib.suppress(TypeError, ValueError, IndexError, KeyError, _Unusable):
-            self._remember(key, _validate(marshal.loads(payload)[1]))
+            self._remember(key, _validate(unseal(MAGIC, blob, key)))
         if not self.writable:
             return
-        if not write_entry(self.dir, key, MAGIC + zlib.crc32(payload).to_bytes(CHECK_SIZE, "big") + payload):
+        if not write_entry(self.dir, key, blob):
             self.writable = False
             return
         if not self.pruned:
@@ -403,14 +402,24 @@ def _only(values: Any, types: frozenset[type]) -> bool:
     return set(map(type, values)) <= types
 
 
-def _unpack(blob: bytes, key: str) -> _Checked:
-    head = len(MAGIC) + CHECK_SIZE
-    if len(blob) < head or not blob.startswith(MAGIC):
+def seal(magic: bytes, key: str, body: Any) -> bytes | None:
+    """A cache entry: ``magic``, a checksum, then ``(key, body)`` marshalled; None if it cannot be."""
+    try:
+        payload = marshal.dumps((key, body), 4)
+    except ValueError:
+        return None     # nested too deeply for marshal (hostile input): just don't cache it
+    return magic + zlib.crc32(payload).to_bytes(CHECK_SIZE, "big") + payload
+
+
+def unseal(magic: bytes, blob: bytes, key: str) -> Any:
+    """The body of a sound entry for ``key`` (types still unchecked); raises _Unusable otherwise."""
+    head = len(magic) + CHECK_SIZE
+    if len(blob) < head or not blob.startswith(magic):
         raise _Unusable("not a cache entry")
     payload = memoryview(blob)[head:]
     # Catches disk corruption; a CRC is enough for that (the key in the body is a
     # strong hash) and 3x cheaper than a second blake2 pass over ~2 MB.
-    if zlib.crc32(payload) != int.from_bytes(blob[len(MAGIC):head], "big"):
+    if zlib.crc32(payload) != int.from_bytes(blob[len(magic):head], "big"):
         raise _Unusable("checksum mismatch")
     try:
         data = marshal.loads(payload)
@@ -418,8 +427,13 @@ def _unpack(blob: bytes, key: str) -> _Checked:
         raise _Unusable("unreadable") from e
     if type(data) is not tuple or len(data) != 2 or data[0] != key:
         raise _Unusable("entry for another key")
+    return data[1]
+
+
+def _unpack(blob: bytes, key: str) -> _Checked:
+    body = unseal(MAGIC, blob, key)
     try:
-        return _validate(data[1])
+        return _validate(body)
     except (TypeError, ValueError, IndexError, KeyError, _Unusable) as e:
         raise _Unusable(f"malformed entry: {e}") from e
 

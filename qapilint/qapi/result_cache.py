@@ -24,24 +24,26 @@ checked, and anything else is a miss.
 
 from __future__ import annotations
 
-import marshal
 import os
-import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from qapilint.qapi.cache import ParseCache, _trusted_dir, base_dir, default_cache, prune, write_entry
-
-try:
-    # As in the parse cache: hashlib would pull in OpenSSL's bindings at start-up.
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - other Python builds
-    from hashlib import blake2b
+from qapilint.qapi.cache import (
+    DIGEST_SIZE,
+    ParseCache,
+    _trusted_dir,
+    _Unusable,
+    base_dir,
+    blake2b,
+    default_cache,
+    prune,
+    seal,
+    unseal,
+    write_entry,
+)
 
 FORMAT = 1
 MAGIC = b"qapilint-result\x00\x01"
-DIGEST_SIZE = 20
-CHECK_SIZE = 4
 MAX_ENTRIES = 500
 PREFIX = "result-"
 
@@ -133,28 +135,18 @@ class ResultCache:
         body = [(r, m) for r, m in pairs]
         if not all(type(r) is str and type(m) is str for r, m in body):
             return
-        payload = marshal.dumps((key, (FORMAT, body)), 4)
-        blob = MAGIC + zlib.crc32(payload).to_bytes(CHECK_SIZE, "big") + payload
-        if write_entry(self.dir, key, blob) and not self.pruned:
+        blob = seal(MAGIC, key, (FORMAT, body))
+        if blob is not None and write_entry(self.dir, key, blob) and not self.pruned:
             self.pruned = True
             prune(self.base, self.dir, PREFIX, MAX_ENTRIES)
 
 
 def unpack(blob: bytes, key: str) -> list[Pair] | None:
     """The pairs of a cache entry for ``key``, or None if it is not a sound one."""
-    head = len(MAGIC) + CHECK_SIZE
-    if len(blob) < head or not blob.startswith(MAGIC):
-        return None
-    payload = memoryview(blob)[head:]
-    if zlib.crc32(payload) != int.from_bytes(blob[len(MAGIC):head], "big"):
-        return None
     try:
-        data: Any = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
+        body = unseal(MAGIC, blob, key)
+    except _Unusable:
         return None
-    if type(data) is not tuple or len(data) != 2 or data[0] != key:
-        return None
-    body = data[1]
     if type(body) is not tuple or len(body) != 2 or body[0] != FORMAT or type(body[1]) is not list:
         return None
     out: list[Pair] = []
