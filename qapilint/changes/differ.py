@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from qapilint.changes.docdiff import doc_changes, section_text
-from qapilint.changes.items import Item, features_of, parts, scalars, show
+from qapilint.changes.items import Item, features_of, inherited_from, parts, scalars, show
 from qapilint.changes.model import Change, Definition, FileRebuild, PatchChanges, SchemaState
 from qapilint.patch import Patch, Series
 from qapilint.qapi.exprs import ParsedSchema
@@ -96,17 +96,11 @@ def _type_str(it: Item) -> str:
 
 
 def _inherited(defs: dict[str, Definition], d: Definition | None, name: str) -> tuple[str, Item] | None:
-    """The definition ``d`` inherits member ``name`` from (its base chain, or the type a
-    command's or event's ``data`` names), with the member."""
-    seen = set()
-    while d is not None and d.name not in seen:
-        seen.add(d.name)
-        parent = d.data.get("data") if d.meta in ("command", "event") else d.data.get("base")
-        d = defs.get(parent) if isinstance(parent, str) else None
-        if d is not None:
-            it = parts(d.meta, d.data)["member"].get(name)
-            if it is not None:
-                return d.name, it
+    """The definition ``d`` inherits member ``name`` from, with the member."""
+    for x in inherited_from(d, defs) if d is not None else ():
+        it = parts(x.meta, x.data)["member"].get(name)
+        if it is not None:
+            return x.name, it
     return None
 
 

@@ -6,7 +6,10 @@ member forms); the differ compares these normalised views instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+
+from qapilint.changes.model import Definition
 
 COMMAND_FLAGS = ("gen", "success-response", "allow-oob", "allow-preconfig", "coroutine")
 
@@ -127,3 +130,18 @@ def show(v: object) -> str:
     if isinstance(v, dict):
         return "{ " + ", ".join(f"'{k}': {show(x)}" for k, x in v.items()) + " }"
     return str(v)
+
+
+def inherited_from(d: Definition, defs: Mapping[str, Definition]) -> Iterator[Definition]:
+    """The definitions ``d`` takes members from, nearest first: its base chain, or
+    the type a command's or event's ``data`` names (and that type's bases)."""
+    seen = {d.name}
+    while True:
+        parent = d.data.get("data") if d.meta in ("command", "event") else (
+            d.data.get("base") if d.meta in ("struct", "union") else None)
+        nxt = defs.get(parent) if isinstance(parent, str) else None
+        if nxt is None or nxt.name in seen:
+            return
+        seen.add(nxt.name)
+        yield nxt
+        d = nxt

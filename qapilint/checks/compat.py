@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from qapilint.changes.items import values_of
 from qapilint.changes.model import Change, Definition, SchemaState, describe
 from qapilint.checks import compat_rules as R
 from qapilint.checks.context import CheckContext
@@ -28,13 +29,6 @@ def _refs(t: object) -> list[str]:
     if isinstance(t, dict):
         return _refs(t.get("type"))
     return []
-
-
-def _values(d: Definition) -> set[str]:
-    data = d.data.get("data")
-    if not isinstance(data, list):
-        return set()
-    return {v if isinstance(v, str) else str(v.get("name")) for v in data if isinstance(v, (str, dict))}
 
 
 def type_refs(d: Definition) -> list[str]:
@@ -257,7 +251,7 @@ class _Compat:
         if a is None or b is None or a.meta != b.meta or a.partial or b.partial:
             return False
         if a.meta == "enum":
-            return _values(a) == _values(b)
+            return values_of(a.data.get("data")).keys() == values_of(b.data.get("data")).keys()
         if a.meta == "struct":
             return self.effective(a, "before") == self.effective(b, "after")
         return False

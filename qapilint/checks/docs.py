@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from qapilint.changes.items import parts
 from qapilint.changes.model import Definition, describe
 from qapilint.checks import docs_rules as R
 from qapilint.checks.context import CheckContext
@@ -43,13 +44,6 @@ def documents_none(d: Definition, new: set[str]) -> bool:
     old = [n for n in _items(d) if n not in new]
     described = d.doc.members()
     return bool(old) and not any(n in described for n in old)
-
-
-def _branches(d: Definition) -> list[str]:
-    data = d.data.get("data")
-    if d.meta == "union" and isinstance(data, dict):
-        return [k for k in data if isinstance(k, str)]
-    return []
 
 
 def _features(d: Definition) -> list[str]:
@@ -180,8 +174,12 @@ class _Docs:
 
     def schema_names(self) -> set[str]:
         if self._schema_names is None:
-            self._schema_names = {n for x in self.ctx.changes.after.definitions.values()
-                                  for n in _items(x) + _features(x) + _branches(x)}
+            names: set[str] = set()
+            for x in self.ctx.changes.after.definitions.values():
+                names.update(_features(x))
+                for kind in parts(x.meta, x.data).values():
+                    names.update(kind)
+            self._schema_names = names
         return self._schema_names
 
     def _item_line(self, d: Definition, name: str) -> int | None:

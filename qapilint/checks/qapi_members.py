@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from qapilint.changes.items import inherited_from
 from qapilint.changes.model import Definition
+from qapilint.qapi.schema_model import c_name as c_name  # the checks' callers import it from here
 
 BUILTINS = frozenset(["str", "number", "int", "int8", "int16", "int32", "int64", "uint8", "uint16",
                       "uint32", "uint64", "size", "bool", "any", "null"])
@@ -54,23 +55,8 @@ def effective_members(d: Definition, defs: dict[str, Definition]) -> dict[str, M
     which is what compatibility is about.
     """
     out: dict[str, Member] = {}
-    seen: set[str] = set()
-
-    def add(x: Definition) -> None:
-        if x.name in seen:
-            return
-        seen.add(x.name)
-        parent = x.data.get("base") if x.meta in ("struct", "union") else None
-        if x.meta in ("command", "event"):
-            parent = x.data.get("data")
-        if isinstance(parent, str) and parent in defs:
-            add(defs[parent])
-        for m in members(x):
-            out[m.name] = m
-
-    add(d)
+    for x in reversed([d, *inherited_from(d, defs)]):     # nearer definitions win
+        out.update((m.name, m) for m in members(x))
     return out
 
 
-def c_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from qapilint.changes.items import parts
 from qapilint.changes.model import Definition
 from qapilint.patch import FileDiff, Patch
+from qapilint.qapi.schema_model import c_name
 from qapilint.rebuild.detect import def_key, is_qapi_file, schema_group
 from qapilint.rebuild.scan import Line, Val
 from qapilint.rebuild.views import SideView, item_name, merge_data
@@ -47,17 +48,13 @@ _NOT_QAPI = frozenset({"Error", "Object", "DeviceState", "Visitor", "QDict", "QO
                        "MachineState", "BlockDriverState", "CharBackend", "Chardev"})
 
 
-def _c(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)
-
-
 def upper_name(name: str) -> str:
     """The C enum prefix QAPI derives from a CamelCase type name.
 
     An underscore goes before a capital that starts a new word: one that is
     followed by a lower-case letter, or that follows a digit.
     """
-    s = _c(name)
+    s = c_name(name)
     if s.isupper():
         return s
     out: list[str] = []
@@ -177,7 +174,7 @@ class Namer:
         votes: Counter[str] = Counter()
         example: dict[str, str] = {}
         for v, side in sorted((v, side) for side, vs in values.items() for v in vs):
-            tail = "_" + _c(v).upper()
+            tail = "_" + c_name(v).upper()
             for prefix in {c[: -len(tail)] for c in consts[side] if c.endswith(tail) and len(c) > len(tail)}:
                 if exclude(self._unique(prefix) or _camel_guess(prefix) or ""):
                     continue
@@ -196,8 +193,8 @@ class Namer:
     def _struct(self, members: set[str], exclude: Callable[[str], bool]) -> tuple[str, str] | None:
         fields: dict[str, str] = {}
         for m in members:
-            fields[_c(m)] = m
-            fields["has_" + _c(m)] = m
+            fields[c_name(m)] = m
+            fields["has_" + c_name(m)] = m
         votes: Counter[str] = Counter()
         example: dict[str, str] = {}
         seen: set[tuple[str, str]] = set()
