@@ -33,6 +33,11 @@ def _module(name: str) -> object:
     return importlib.import_module(SUBCOMMANDS[name][0])
 
 
+def _chosen(args: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (its first word that is not an option)."""
+    return next((a for a in args if not a.startswith("-")), None)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qapilint", description="Review QEMU patches that touch the QAPI schema.")
     p.add_argument("--version", action="version", version=f"qapilint {__version__}")
@@ -49,7 +54,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # Only the chosen subcommand's module is imported.
-    chosen = next((a for a in args_list if not a.startswith("-")), None)
+    chosen = _chosen(args_list)
     parser = build_parser(chosen if chosen in SUBCOMMANDS else None)
     args = parser.parse_args(args_list)
     if not args.command:
@@ -77,7 +82,7 @@ def run() -> NoReturn:
     directories, exits normally.
     """
     rc = main()
-    if next((a for a in sys.argv[1:] if not a.startswith("-")), None) == "bot":
+    if _chosen(sys.argv[1:]) == "bot":
         sys.exit(rc)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):     # a closed pipe: nothing more to say
