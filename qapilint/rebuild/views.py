@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qapilint.changes.model import Definition
+from qapilint.definitions import Definition
 from qapilint.qapi.doc_model import DocBlock
 from qapilint.rebuild.docs import build_doc
 from qapilint.rebuild.scan import DocPiece, ExprPiece, Line, Val
@@ -74,15 +74,6 @@ def infer_meta(data: dict[str, object]) -> str:
     if isinstance(data.get("data"), list):
         return "enum"
     return ""
-
-
-def compatible(d: Definition, data: dict[str, object]) -> bool:
-    """Whether a cut window's keys can belong to definition ``d`` (seen elsewhere)."""
-    meta = infer_meta(data)
-    if d.meta and meta and d.meta != meta:
-        return False
-    old, new = d.data.get("data"), data.get("data")
-    return not (old is not None and new is not None and isinstance(old, list) != isinstance(new, list))
 
 
 def record_locs(view: SideView, key: str, val: Val, lines: list[Line], path: str, prefix: Path) -> None:

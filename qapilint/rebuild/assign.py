@@ -1,0 +1,346 @@
+"""The naming pass of the hunk-only rebuild: which definition each visible region belongs to.
+
+Regions whose opener or doc symbol is in view are named by it.  The others
+(a window that starts inside a definition) are named in one pass over each
+file's hunks, in file order with both sides in step, by the evidence there
+is, strongest first:
+
+* the series: another patch of the series shows these very lines inside a
+  definition (line numbers carried across the patches in between, and the
+  text checked);
+* the hunk header's section text, when git printed an opener there;
+* what the previous hunk of the file ended inside, when the two parts
+  agree on something (the doc block above describes a member the region
+  shows or changes, or the region's doc part describes one the definition
+  was seen with);
+* the C hunks (``naming.Namer``), for the items the region changes.
+
+A name is taken only when it fits everything the patch shows of that
+definition: a value list is no struct's, a member dict no enum's, a
+definition seen whole has no cut parts elsewhere, and no member or value
+is in one definition twice.  Otherwise the region belongs to "the
+definition around hunk N" (``?path#N``), which the parts of later hunks that
+continue it join, and which the C hunks may still name as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from qapilint.rebuild.detect import def_key
+from qapilint.rebuild.naming import Namer
+from qapilint.rebuild.window import Region, Window, anonymous_name, section_meta, section_name
+
+TRUST_CARRY = False
+TRUST_EXPR = False
+
+
+class Evidence(Protocol):
+    """What the other patches of a series say about a region (``series.SeriesEvidence``)."""
+
+    def name(self, r: Region) -> tuple[str, str] | None: ...     # (name, which patch showed it)
+
+    def kind(self, name: str) -> str: ...
+
+
+@dataclass(slots=True)
+class Known:
+    """What the patch shows of one definition on one side."""
+
+    values: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)
+    described: set[str] = field(default_factory=set)
+    doc_changed: set[str] = field(default_factory=set)
+    whole_expr: bool = False
+    whole_doc: bool = False
+    regions: list[Region] = field(default_factory=list)
+
+
+class Ledger:
+    """Everything the patch shows of each definition (by key), per side: what a name must fit."""
+
+    def __init__(self, namer: Namer | None, evidence: Evidence | None) -> None:
+        self.known: dict[str, dict[str, Known]] = {"-": {}, "+": {}}
+        self.meta: dict[str, str] = {}
+        self.namer = namer
+        self.evidence = evidence
+
+    def add(self, key: str, r: Region) -> None:
+        side = r.window.side
+        k = self.known[side].get(key)
+        if k is None:
+            k = self.known[side][key] = Known()
+        k.values |= r.values
+        k.members |= r.members
+        k.changed |= r.changed
+        k.described |= r.described
+        k.doc_changed |= r.doc_changed
+        k.regions.append(r)
+        if r.expr is not None and not r.expr.root.cut:
+            k.whole_expr = True
+        if r.doc is not None and not (r.doc.head_cut or r.doc.tail_cut):
+            k.whole_doc = True
+        if r.meta:
+            self.meta.setdefault(key, r.meta)
+
+    def kind(self, key: str, name: str) -> str:
+        got = self.meta.get(key, "")
+        if not got and self.namer is not None:
+            got = self.namer.kinds.get(name, "")
+        if not got and self.evidence is not None and not name.startswith("?"):
+            got = self.evidence.kind(name)
+        return got
+
+    def fits(self, key: str, name: str, r: Region) -> bool:
+        """Whether region ``r`` can be part of definition ``key`` given what else the patch shows."""
+        kind = self.kind(key, name)
+        shape = r.shape
+        if kind and ((shape == "values" and kind != "enum") or (shape == "members" and kind == "enum")
+                     or (r.inferred and r.inferred != kind)):
+            return False
+        for known in self.known.values():
+            k = known.get(key)
+            if k is not None and shape and ((shape == "values" and k.members and not k.values)
+                                            or (shape == "members" and k.values and not k.members)):
+                return False
+        k = self.known[r.window.side].get(key)
+        if k is None:
+            return True
+        if (r.expr is not None and k.whole_expr) or (r.doc is not None and k.whole_doc):
+            return False        # seen whole elsewhere: it has no parts out of view
+        # A member, value or member description is in a definition once.
+        return not (r.items & (k.values | k.members) or r.described & k.described)
+
+    def agrees(self, key: str, r: Region) -> bool:
+        """Whether ``r`` and what is known of ``key`` share something a doc block ties to its data."""
+        k = self.known[r.window.side].get(key)
+        if k is None:
+            return False
+        return bool(r.items & k.described or r.described & (k.values | k.members))
+
+    def move(self, old: str, new: str) -> None:
+        for known in self.known.values():
+            k = known.pop(old, None)
+            if k is None:
+                continue
+            for r in k.regions:
+                self.add(new, r)
+
+
+def _continues(prev: Region | None, head: Region) -> bool:
+    """Whether the previous window ended inside something this window can start inside."""
+    if prev is None or not prev.name:
+        return False
+    # An expression does not go on as a doc block; a doc block goes on, or leads to its expression.
+    return prev.expr is None or head.expr is not None
+
+
+class Pass:
+    """The naming pass over the files of one patch."""
+
+    def __init__(self, namer: Namer | None, evidence: Evidence | None = None) -> None:
+        self.ledger = Ledger(namer, evidence)
+        self.namer = namer
+        self.evidence = evidence
+        self._group: dict[str, str] = {}         # key -> schema group of its file
+
+    def run(self, files: list[tuple[str, list[dict[str, Window]]]]) -> None:
+        """Name every region of ``files`` ((schema group, windows by hunk and side) per file)."""
+        # First what is in view everywhere: later hunks' openers rule names out as well.
+        for group, windows in files:
+            for r in _regions(windows):
+                if r.own is not None:
+                    r.name = r.own
+                    self.ledger.add(def_key(group, r.own), r)
+        if self.namer is not None:
+            self.namer.learn({r.own for _g, windows in files for r in _regions(windows) if r.own is not None})
+        for group, windows in files:
+            self._file(group, windows)
+        self._name_anonymous()
+
+    def _file(self, group: str, windows: list[dict[str, Window]]) -> None:
+        prev: dict[str, Region | None] = {"-": None, "+": None}
+        for hi, sides in enumerate(windows):
+            heads = {s: w.regions[0] for s, w in sides.items()
+                     if w.regions and w.regions[0].head and w.regions[0].own is None}
+            if heads:
+                self._heads(group, hi, heads, prev)
+            for s, w in sides.items():
+                for r in w.regions:
+                    if not r.name:
+                        # Neither in view nor the window's start (an opener whose name is past the edge).
+                        self._take(group, [r], anonymous_name(w.path, hi + 1), "", "")
+                first = w.regions[0] if w.regions else None
+                p = prev[s]
+                if (first is not None and first.own is not None and first.doc is not None and first.doc.head_cut
+                        and p is not None and p.expr is None and _is_anonymous(p.name)):
+                    # The doc block the previous hunk ended inside leads to an opener here.
+                    self._join(group, p.name, first)
+            for s in ("-", "+"):
+                got = sides.get(s)
+                prev[s] = got.end if got is not None else None
+
+    def _heads(self, group: str, hi: int, heads: dict[str, Region], prev: dict[str, Region | None]) -> None:
+        """Name the region(s) a hunk starts inside: the same definition on both sides."""
+        regions = list(heads.values())
+        win = regions[-1].window
+        ledger = self.ledger
+
+        def fits(name: str) -> bool:
+            key = def_key(group, name)
+            return all(ledger.fits(key, name, r) for r in regions)
+
+        if self.evidence is not None:
+            got = {g for g in (self.evidence.name(r) for r in regions) if g is not None}
+            if len({n for n, _why in got}) == 1:
+                name, label = got.pop()
+                if fits(name):
+                    self._take(group, regions, name, f"series:{label}", ledger.kind(def_key(group, name), name))
+                    return
+        sec = section_name(win.section)
+        if sec is not None and fits(sec):
+            self._take(group, regions, sec, "section", section_meta(win.section))
+            return
+        carried = {prev[s].name for s, r in heads.items() if _continues(prev[s], r)}  # type: ignore[union-attr]
+        carry = carried.pop() if len(carried) == 1 else None
+        carry_key = def_key(group, carry) if carry is not None else ""
+        how = "carry-" + "".join("d" if (prev[s] is not None and prev[s].expr is None) else "e"  # type: ignore[union-attr]
+                                 for s in heads)[:1] + ("d" if regions[0].expr is None else "e")
+        agreed = carry is not None and fits(carry) and (
+            TRUST_CARRY or (TRUST_EXPR and how == "carry-ee") or any(ledger.agrees(carry_key, r) for r in regions))
+        if carry is not None and agreed and not carry.startswith("?"):
+            self._take(group, regions, carry, how, "")
+            return
+        lead = carry if carry is not None and not agreed and not _is_anonymous(carry) and fits(carry) else None
+        for r in regions:
+            r.lead = lead or ""
+        leads = {lead} if lead else set()
+        if carry is not None and agreed:
+            # The parts this one continues were placed by what came before them.
+            leads |= {x.lead for known in ledger.known.values() if carry_key in known
+                      for x in known[carry_key].regions if x.lead}
+        hint = self._hint(group, regions, fits, frozenset(leads))
+        if hint is not None:
+            name, why = hint
+            if (carry is not None and agreed and _is_anonymous(carry)
+                    and self._group_fits(carry_key, def_key(group, name), name)):
+                # What the previous hunk ended inside continues here, so it is the named one too.
+                self._rename(group, carry, name, why)
+            self._take(group, regions, name, f"c:{why}", self.namer.kinds.get(name, "") if self.namer else "")
+            return
+        if carry is not None and agreed:
+            self._take(group, regions, carry, how, "")
+            return
+        self._take(group, regions, anonymous_name(win.path, hi + 1), "", "")
+
+    def _hint(self, group: str, regions: list[Region], fits: object, leads: frozenset[str]) -> tuple[str, str] | None:
+        """The C hunks' name for the items the regions add or remove."""
+        if self.namer is None:
+            return None
+        values, members = _net_changes(regions)
+        if not (values["+"] or values["-"] or members):
+            return None
+        assert callable(fits)
+        shown = frozenset().union(*(r.items for r in regions))
+        return self.namer.name(values, members, lambda name: not fits(name), leads, shown)
+
+    def _take(self, group: str, regions: Iterable[Region], name: str, why: str, meta_hint: str) -> None:
+        key = def_key(group, name)
+        self._group[key] = group
+        for r in regions:
+            r.name, r.why, r.meta_hint = name, why, meta_hint
+            self.ledger.add(key, r)
+
+    def _join(self, group: str, anon: str, r: Region) -> None:
+        """Name anonymous definition ``anon`` after region ``r``, which continues it, when they agree."""
+        assert r.own is not None
+        key, new_key = def_key(group, anon), def_key(group, r.own)
+        if not self.ledger.agrees(key, r) or not self._group_fits(key, new_key, r.own):
+            return
+        self._rename(group, anon, r.own, "")
+
+    def _group_fits(self, key: str, new_key: str, name: str) -> bool:
+        return all(self.ledger.fits(new_key, name, r) for known in self.ledger.known.values()
+                   if key in known for r in known[key].regions)
+
+    def _rename(self, group: str, old: str, new: str, why: str) -> None:
+        old_key, new_key = def_key(group, old), def_key(group, new)
+        for known in self.ledger.known.values():
+            k = known.get(old_key)
+            if k is not None:
+                for r in k.regions:
+                    r.name, r.why = new, (f"c:{why}" if why else "")
+        self.ledger.move(old_key, new_key)
+        self._group[new_key] = group
+
+    def _name_anonymous(self) -> None:
+        """Name each definition still out of view from what all its parts change, where the C hunks tell."""
+        if self.namer is None:
+            return
+        anon = sorted({k for known in self.ledger.known.values() for k in known if _is_anonymous(k)})
+        for key in anon:
+            parts = [r for known in self.ledger.known.values() if key in known for r in known[key].regions]
+            if not parts:
+                continue
+            group = self._group.get(key, "")
+
+            def excluded(name: str, group: str = group, key: str = key) -> bool:
+                return not self._group_fits(key, def_key(group, name), name)
+            leads = frozenset(r.lead for r in parts if r.lead)
+            got = self.namer.name(*_net_changes(parts), excluded, leads, frozenset().union(*(r.items for r in parts)))
+            if got is None:
+                continue
+            name, why = got
+            self._rename(group, parts[0].name, name, why)
+            for r in parts:
+                r.meta_hint = r.meta_hint or self.namer.kinds.get(name, "")
+
+
+def _net_changes(parts: list[Region]) -> tuple[dict[str, set[str]], set[str]]:
+    """(values only after '+' / only before '-', members on one side only) of a definition's parts."""
+    seen: dict[str, dict[str, set[str]]] = {s: {"values": set(), "members": set()} for s in ("-", "+")}
+    for r in parts:
+        seen[r.window.side]["values"] |= r.values
+        seen[r.window.side]["members"] |= r.members
+    b, a = seen["-"], seen["+"]
+    return ({"+": a["values"] - b["values"], "-": b["values"] - a["values"]},
+            a["members"] ^ b["members"])
+
+
+def _is_anonymous(key: str) -> bool:
+    return key.rpartition("::")[2].startswith("?")
+
+
+def _regions(windows: list[dict[str, Window]]) -> Iterable[Region]:
+    for sides in windows:
+        for s in ("-", "+"):
+            w = sides.get(s)
+            if w is not None:
+                yield from w.regions
+
+
+def naming_note(path: str, name: str, why: str) -> str:
+    return f"{path}: a definition whose name is out of view is taken to be {name} ({why} in the C hunks)"
+
+
+def series_note(path: str, name: str, label: str) -> str:
+    return f"{path}: a definition whose name is out of view is taken to be {name} ({label} of the series shows it)"
+
+
+def pass_notes(files: list[tuple[str, list[dict[str, Window]]]]) -> list[str]:
+    """Notes on the names the evidence gave, one per file and name."""
+    notes: list[str] = []
+    for _group, windows in files:
+        for r in _regions(windows):
+            if r.why.startswith("c:"):
+                n = naming_note(r.window.path, r.name, r.why[2:])
+            elif r.why.startswith("series:"):
+                n = series_note(r.window.path, r.name, r.why[7:])
+            else:
+                continue
+            if n not in notes:
+                notes.append(n)
+    return notes

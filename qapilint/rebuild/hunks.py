@@ -1,0 +1,68 @@
+"""The hunk-only rebuild of one patch, in three steps each taken once.
+
+1. ``plan``: every hunk side of every QAPI file becomes a window, scanned
+   into regions (``window``);
+2. the naming pass gives every region its definition (``assign``), with the
+   C hunks and, for a series, the other patches as evidence (``series``);
+3. the two sides' definitions are built from the named regions (``views``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qapilint.patch import FileDiff, Patch
+from qapilint.rebuild.assign import Evidence, Pass, pass_notes
+from qapilint.rebuild.detect import def_key, schema_group
+from qapilint.rebuild.naming import Namer
+from qapilint.rebuild.series import SeriesEvidence
+from qapilint.rebuild.views import Piece, SideView, add_piece
+from qapilint.rebuild.window import Window, file_windows
+
+
+@dataclass
+class HunkPlan:
+    """The windows of a patch's QAPI files (those rebuilt from their hunks)."""
+
+    patch: Patch
+    files: list[tuple[FileDiff, list[dict[str, Window]]]] = field(default_factory=list)
+
+
+def plan(patch: Patch, fds: list[FileDiff]) -> HunkPlan:
+    return HunkPlan(patch, [(fd, file_windows(fd)) for fd in fds])
+
+
+def series_evidence(plans: list[HunkPlan]) -> SeriesEvidence:
+    """The evidence each patch of a series gives the others (``SeriesEvidence.for_patch(i)``)."""
+    out: list[tuple[str, list[tuple[FileDiff, list[dict[str, Window]]]]]] = []
+    for i, hp in enumerate(plans):
+        p = hp.patch
+        label = f"patch {p.number}/{p.total}" if p.number is not None and p.total else f"patch {i + 1}"
+        out.append((label, hp.files))
+    return SeriesEvidence(out)
+
+
+def build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence | None = None) -> list[str]:
+    """Name the plan's regions and add them to the two sides; returns notes on names the evidence gave."""
+    if not hp.files:
+        return []
+    files = [(schema_group(fd.path), windows) for fd, windows in hp.files]
+    naming = Pass(Namer(hp.patch), evidence)
+    naming.run(files)
+    notes = pass_notes(files)
+    for (group, windows), (fd, _w) in zip(files, hp.files, strict=True):
+        deep: int | None = None
+        for sides in windows:
+            for side in ("-", "+"):
+                w = sides.get(side)
+                if w is None:
+                    continue
+                if w.too_deep is not None and deep is None:
+                    deep = w.too_deep
+                view = before if side == "-" else after
+                for r in w.regions:
+                    add_piece(view, def_key(group, r.name),
+                              Piece(r.name, r.expr, r.doc, w.lines, w.path, meta_hint=r.meta_hint))
+        if deep is not None:
+            notes.append(f"{fd.path}:{deep}: nested deeper than the scanner reads; the inner part is left out")
+    return notes
