@@ -80,7 +80,8 @@ class Score:
     wrong: list[str] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
 
-    def add(self, pid: str, hunk: PatchChanges, tree: PatchChanges, truth: dict[tuple[str, str], dict[int, str]]) -> None:
+    def add(self, pid: str, hunk: PatchChanges, tree: PatchChanges,
+            truth: dict[tuple[str, str], dict[int, str]]) -> None:
         kh, kt = keys(hunk), keys(tree)
         self.agree += len(kh & kt)
         self.either += len(kh | kt)

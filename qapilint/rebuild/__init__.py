@@ -19,7 +19,7 @@ from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.apply import ApplyResult, apply_hunks, renumber, text_of
 from qapilint.rebuild.assign import Evidence
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader, find_tree, is_qapi_file, is_qemu_tree
-from qapilint.rebuild.hunks import HunkPlan, build, plan, series_evidence
+from qapilint.rebuild.hunks import HunkPlan, build, check_size, plan, series_evidence
 from qapilint.rebuild.scan import Line
 from qapilint.rebuild.tree import RebuildCache, Texts, add_locations, roots_for, schema_files, side_view
 from qapilint.rebuild.views import SideView
@@ -83,6 +83,7 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
     """
     out = Rebuild()
     files = qapi_files(patch)
+    check_size(patch, files)
     if tree is None:
         hp = hunks if hunks is not None else plan(patch, files)
         out.files.extend(FileRebuild(path=fd.path, rebuild="hunks") for fd, _w in hp.files)

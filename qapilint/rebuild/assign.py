@@ -33,14 +33,15 @@ from qapilint.rebuild.detect import def_key
 from qapilint.rebuild.naming import Namer
 from qapilint.rebuild.window import Region, Window, anonymous_name, section_meta, section_name
 
-TRUST_CARRY = False
-TRUST_EXPR = False
-
 
 class Evidence(Protocol):
     """What the other patches of a series say about a region (``series.SeriesEvidence``)."""
 
-    def name(self, r: Region) -> tuple[str, str] | None: ...     # (name, which patch showed it)
+    def name(self, r: Region) -> tuple[str, str, int] | None: ...
+    """(name, which patch showed it, the line here that shows the name)"""
+
+    def keeps(self, r: Region, line: int) -> bool: ...
+    """Whether the patch leaves that line of ``r``'s side as it is (the name is the same on the other side)."""
 
     def kind(self, name: str) -> str: ...
 
@@ -51,11 +52,13 @@ class Known:
 
     values: set[str] = field(default_factory=set)
     members: set[str] = field(default_factory=set)
-    changed: set[str] = field(default_factory=set)
     described: set[str] = field(default_factory=set)
-    doc_changed: set[str] = field(default_factory=set)
-    whole_expr: bool = False
+    exprs: bool = False                 # some part shows its expression
+    docs: bool = False                  # ... its doc block
+    whole_expr: bool = False            # its expression is in view from opener to end
     whole_doc: bool = False
+    kinds: set[str] = field(default_factory=set)     # kinds its keys imply
+    leads: set[str] = field(default_factory=set)     # what hunks before its parts ended inside
     regions: list[Region] = field(default_factory=list)
 
 
@@ -75,14 +78,18 @@ class Ledger:
             k = self.known[side][key] = Known()
         k.values |= r.values
         k.members |= r.members
-        k.changed |= r.changed
         k.described |= r.described
-        k.doc_changed |= r.doc_changed
         k.regions.append(r)
-        if r.expr is not None and not r.expr.root.cut:
-            k.whole_expr = True
-        if r.doc is not None and not (r.doc.head_cut or r.doc.tail_cut):
-            k.whole_doc = True
+        if r.expr is not None:
+            k.exprs = True
+            k.whole_expr = k.whole_expr or not r.expr.root.cut
+        if r.doc is not None:
+            k.docs = True
+            k.whole_doc = k.whole_doc or not (r.doc.head_cut or r.doc.tail_cut)
+        if r.inferred:
+            k.kinds.add(r.inferred)
+        if r.lead:
+            k.leads.add(r.lead)
         if r.meta:
             self.meta.setdefault(key, r.meta)
 
@@ -90,29 +97,38 @@ class Ledger:
         got = self.meta.get(key, "")
         if not got and self.namer is not None:
             got = self.namer.kinds.get(name, "")
-        if not got and self.evidence is not None and not name.startswith("?"):
+        if not got and self.evidence is not None and not _is_anonymous(name):
             got = self.evidence.kind(name)
         return got
 
-    def fits(self, key: str, name: str, r: Region) -> bool:
-        """Whether region ``r`` can be part of definition ``key`` given what else the patch shows."""
-        kind = self.kind(key, name)
-        shape = r.shape
+    def fits(self, key: str, name: str, r: Region, claimed: str = "") -> bool:
+        """Whether region ``r`` can be part of definition ``key`` (of kind ``claimed``, when the
+        evidence naming it says) given what else the patch shows."""
+        part = Known(values=set(r.values), members=set(r.members), described=set(r.described),
+                     exprs=r.expr is not None, docs=r.doc is not None, kinds={r.inferred} - {""})
+        return self._fits(key, name, r.window.side, part, claimed)
+
+    def group_fits(self, old: str, new: str, name: str) -> bool:
+        """Whether all that is known of definition ``old`` can be part of ``new``."""
+        return all(self._fits(new, name, side, known[old], "") for side, known in self.known.items() if old in known)
+
+    def _fits(self, key: str, name: str, side: str, part: Known, claimed: str) -> bool:
+        kind = self.kind(key, name) or claimed
+        shape = _shape(part)
         if kind and ((shape == "values" and kind != "enum") or (shape == "members" and kind == "enum")
-                     or (r.inferred and r.inferred != kind)):
+                     or any(x != kind for x in part.kinds)):
             return False
         for known in self.known.values():
             k = known.get(key)
-            if k is not None and shape and ((shape == "values" and k.members and not k.values)
-                                            or (shape == "members" and k.values and not k.members)):
+            if k is not None and shape and _shape(k) not in ("", shape):
                 return False
-        k = self.known[r.window.side].get(key)
+        k = self.known[side].get(key)
         if k is None:
             return True
-        if (r.expr is not None and k.whole_expr) or (r.doc is not None and k.whole_doc):
+        if (part.exprs and k.whole_expr) or (part.docs and k.whole_doc):
             return False        # seen whole elsewhere: it has no parts out of view
         # A member, value or member description is in a definition once.
-        return not (r.items & (k.values | k.members) or r.described & k.described)
+        return not ((part.values | part.members) & (k.values | k.members) or part.described & k.described)
 
     def agrees(self, key: str, r: Region) -> bool:
         """Whether ``r`` and what is known of ``key`` share something a doc block ties to its data."""
@@ -126,8 +142,24 @@ class Ledger:
             k = known.pop(old, None)
             if k is None:
                 continue
-            for r in k.regions:
-                self.add(new, r)
+            into = known.get(new)
+            if into is None:
+                known[new] = k
+                continue
+            into.values |= k.values
+            into.members |= k.members
+            into.described |= k.described
+            into.exprs, into.docs = into.exprs or k.exprs, into.docs or k.docs
+            into.whole_expr, into.whole_doc = into.whole_expr or k.whole_expr, into.whole_doc or k.whole_doc
+            into.kinds |= k.kinds
+            into.leads |= k.leads
+            into.regions.extend(k.regions)
+
+
+def _shape(k: Known) -> str:
+    if k.values and not k.members:
+        return "values"
+    return "members" if k.members and not k.values else ""
 
 
 def _continues(prev: Region | None, head: Region) -> bool:
@@ -189,30 +221,39 @@ class Pass:
         win = regions[-1].window
         ledger = self.ledger
 
-        def fits(name: str) -> bool:
+        def fits(name: str, claimed: str = "") -> bool:
             key = def_key(group, name)
-            return all(ledger.fits(key, name, r) for r in regions)
+            return all(ledger.fits(key, name, r, claimed) for r in regions)
 
         if self.evidence is not None:
-            got = {g for g in (self.evidence.name(r) for r in regions) if g is not None}
-            if len({n for n, _why in got}) == 1:
-                name, label = got.pop()
-                if fits(name):
-                    self._take(group, regions, name, f"series:{label}", ledger.kind(def_key(group, name), name))
+            found = {s: self.evidence.name(r) for s, r in heads.items()}
+            shown = {g[0] for g in found.values() if g is not None}
+            if len(shown) == 1:
+                name = shown.pop()
+                key = def_key(group, name)
+                r0, g0 = next((heads[s], g) for s, g in found.items() if g is not None)
+                for s, r in list(heads.items()):
+                    g = found[s]
+                    # The other side is the same definition (the hunk starts at one place in
+                    # both), under the same name unless this patch changes the line showing it.
+                    if g is None and not self.evidence.keeps(r0, g0[2]):
+                        continue
+                    if ledger.fits(key, name, r):
+                        self._take(group, [r], name, f"series:{(g or g0)[1]}", ledger.kind(key, name))
+                        del heads[s]
+                if not heads:
                     return
+                regions = list(heads.values())
         sec = section_name(win.section)
-        if sec is not None and fits(sec):
+        if sec is not None and fits(sec, section_meta(win.section)):
             self._take(group, regions, sec, "section", section_meta(win.section))
             return
         carried = {prev[s].name for s, r in heads.items() if _continues(prev[s], r)}  # type: ignore[union-attr]
         carry = carried.pop() if len(carried) == 1 else None
         carry_key = def_key(group, carry) if carry is not None else ""
-        how = "carry-" + "".join("d" if (prev[s] is not None and prev[s].expr is None) else "e"  # type: ignore[union-attr]
-                                 for s in heads)[:1] + ("d" if regions[0].expr is None else "e")
-        agreed = carry is not None and fits(carry) and (
-            TRUST_CARRY or (TRUST_EXPR and how == "carry-ee") or any(ledger.agrees(carry_key, r) for r in regions))
-        if carry is not None and agreed and not carry.startswith("?"):
-            self._take(group, regions, carry, how, "")
+        agreed = carry is not None and fits(carry) and any(ledger.agrees(carry_key, r) for r in regions)
+        if carry is not None and agreed and not _is_anonymous(carry):
+            self._take(group, regions, carry, "carry", "")
             return
         lead = carry if carry is not None and not agreed and not _is_anonymous(carry) and fits(carry) else None
         for r in regions:
@@ -220,19 +261,18 @@ class Pass:
         leads = {lead} if lead else set()
         if carry is not None and agreed:
             # The parts this one continues were placed by what came before them.
-            leads |= {x.lead for known in ledger.known.values() if carry_key in known
-                      for x in known[carry_key].regions if x.lead}
+            leads |= {x for known in ledger.known.values() if carry_key in known for x in known[carry_key].leads}
         hint = self._hint(group, regions, fits, frozenset(leads))
         if hint is not None:
             name, why = hint
             if (carry is not None and agreed and _is_anonymous(carry)
-                    and self._group_fits(carry_key, def_key(group, name), name)):
+                    and self.ledger.group_fits(carry_key, def_key(group, name), name)):
                 # What the previous hunk ended inside continues here, so it is the named one too.
                 self._rename(group, carry, name, why)
             self._take(group, regions, name, f"c:{why}", self.namer.kinds.get(name, "") if self.namer else "")
             return
         if carry is not None and agreed:
-            self._take(group, regions, carry, how, "")
+            self._take(group, regions, carry, "carry", "")
             return
         self._take(group, regions, anonymous_name(win.path, hi + 1), "", "")
 
@@ -258,13 +298,9 @@ class Pass:
         """Name anonymous definition ``anon`` after region ``r``, which continues it, when they agree."""
         assert r.own is not None
         key, new_key = def_key(group, anon), def_key(group, r.own)
-        if not self.ledger.agrees(key, r) or not self._group_fits(key, new_key, r.own):
+        if not self.ledger.agrees(key, r) or not self.ledger.group_fits(key, new_key, r.own):
             return
         self._rename(group, anon, r.own, "")
-
-    def _group_fits(self, key: str, new_key: str, name: str) -> bool:
-        return all(self.ledger.fits(new_key, name, r) for known in self.ledger.known.values()
-                   if key in known for r in known[key].regions)
 
     def _rename(self, group: str, old: str, new: str, why: str) -> None:
         old_key, new_key = def_key(group, old), def_key(group, new)
@@ -288,8 +324,8 @@ class Pass:
             group = self._group.get(key, "")
 
             def excluded(name: str, group: str = group, key: str = key) -> bool:
-                return not self._group_fits(key, def_key(group, name), name)
-            leads = frozenset(r.lead for r in parts if r.lead)
+                return not self.ledger.group_fits(key, def_key(group, name), name)
+            leads = frozenset(x for known in self.ledger.known.values() if key in known for x in known[key].leads)
             got = self.namer.name(*_net_changes(parts), excluded, leads, frozenset().union(*(r.items for r in parts)))
             if got is None:
                 continue

@@ -9,8 +9,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from qapilint.errors import InputError
 from qapilint.patch import FileDiff, Patch
 from qapilint.rebuild.assign import Evidence, Pass, pass_notes
 from qapilint.rebuild.detect import def_key, schema_group
@@ -28,8 +32,37 @@ class HunkPlan:
     files: list[tuple[FileDiff, list[dict[str, Window]]]] = field(default_factory=list)
 
 
+# QEMU's whole schema is under 30,000 lines, its largest file under 7,000,
+# and real patches show a few thousand schema lines at most: past this a
+# patch is refused (one error line) rather than rebuilt slowly.
+MAX_LINES = 20_000
+
+
+def check_size(patch: Patch, fds: list[FileDiff]) -> None:
+    n = sum(len(h.lines) for fd in fds for h in fd.hunks)
+    if n > MAX_LINES:
+        raise InputError(patch.source or patch.id, f"{n} lines of schema hunks: more than the {MAX_LINES} "
+                         "a rebuild reads")
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The rebuild allocates many small objects and frees few: the cyclic
+    collector would walk them all again and again (three times the work on
+    a large patch), and finds nothing to free until the rebuild is done."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def plan(patch: Patch, fds: list[FileDiff]) -> HunkPlan:
-    return HunkPlan(patch, [(fd, file_windows(fd)) for fd in fds])
+    check_size(patch, fds)
+    with _gc_paused():
+        return HunkPlan(patch, [(fd, file_windows(fd)) for fd in fds])
 
 
 def series_evidence(plans: list[HunkPlan]) -> SeriesEvidence:
@@ -46,6 +79,11 @@ def build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence | 
     """Name the plan's regions and add them to the two sides; returns notes on names the evidence gave."""
     if not hp.files:
         return []
+    with _gc_paused():
+        return _build(hp, before, after, evidence)
+
+
+def _build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence | None) -> list[str]:
     files = [(schema_group(fd.path), windows) for fd, windows in hp.files]
     naming = Pass(Namer(hp.patch), evidence)
     naming.run(files)

@@ -22,6 +22,7 @@ instead of 66%.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -59,6 +60,7 @@ def _camel_words(text: str) -> set[str]:
     return {w for w in _CAMEL.findall(text) if _is_camel(w)}
 
 
+@functools.lru_cache(maxsize=4096)
 def upper_name(name: str) -> str:
     """The C enum prefix QAPI derives from a CamelCase type name.
 
@@ -90,6 +92,7 @@ class Namer:
     def __init__(self, patch: Patch) -> None:
         self.patch = patch
         self._read = False
+        self._read_fields = False
         self.consts: set[str] = set()
         self.consts_on: dict[str, set[str]] = {"+": set(), "-": set()}    # constants only added / only removed
         self.spelled: dict[str, set[str]] = {}
@@ -102,57 +105,70 @@ class Namer:
         # (handler kind, its C name, parameter) for optional parameters of command handlers / event senders
         self.params: list[tuple[str, str, str]] = []
         self.handlers: dict[tuple[str, str], str] = {}   # (kind, C name) -> definition the schema hunks show
+        self._names: set[str] = set()
 
     def learn(self, names: set[str]) -> None:
         """Definition names in view in the schema hunks: what a handler's C name can stand for."""
-        for n in names:
-            cn = c_name(n)
-            self.handlers.setdefault(("qmp", cn), n)
-            self.handlers.setdefault(("qapi_event_send", cn.lower()), n)
+        self._names |= names
 
-    def _read_patch(self) -> None:
-        # Read on first question: most patches have nothing cut to name.
-        self._read = True
+    def _texts(self) -> tuple[dict[str, list[str]], list[str], list[str], list[FileDiff]]:
+        """C lines by diff kind, schema lines, all lines (subject, message, hunks), C files."""
         patch = self.patch
-        c_lines: list[str] = []
-        changed: dict[str, list[str]] = {"+": [], "-": [], " ": []}
+        by_kind: dict[str, list[str]] = {"+": [], "-": [], " ": []}
         q_lines: list[str] = []
         all_lines: list[str] = [patch.title or patch.subject, patch.message]
+        c_files: list[FileDiff] = []
         for fd in patch.files:
             texts = [ln.text for h in fd.hunks for ln in h.lines]
             all_lines.extend(texts)
             if is_qapi_file(fd):
                 q_lines.extend(texts)
                 continue
-            c_lines.extend(texts)
-            self._read_c(fd)
+            c_files.append(fd)
             for h in fd.hunks:
                 for ln in h.lines:
-                    if ln.kind in changed:
-                        changed[ln.kind].append(ln.text)
-        c_text = "\n".join(c_lines)
-        macros = set(_DEFINE.findall(c_text))
-        self.consts = set(_CONST.findall(c_text)) - macros
-        on = {kind: set(_CONST.findall("\n".join(texts))) - macros for kind, texts in changed.items()}
+                    if ln.kind in by_kind:
+                        by_kind[ln.kind].append(ln.text)
+        return by_kind, q_lines, all_lines, c_files
+
+    def _read_enum(self) -> None:
+        # Read on first question: most patches have nothing cut to name.
+        self._read = True
+        by_kind, _q, all_lines, _c = self._texts()
+        macros = set(_DEFINE.findall("\n".join(by_kind["+"] + by_kind["-"] + by_kind[" "])))
+        on = {kind: set(_CONST.findall("\n".join(texts))) - macros for kind, texts in by_kind.items()}
+        self.consts = on["+"] | on["-"] | on[" "]
         # The constant of a value the patch adds did not exist before it: it
         # is on '+' lines only (and one it removes on '-' lines only).
         self.consts_on = {"+": on["+"] - on[" "] - on["-"], "-": on["-"] - on[" "] - on["+"]}
         for w in _camel_words("\n".join(all_lines)):
             self.spelled.setdefault(upper_name(w), set()).add(w)
-        # Types the QAPI generator's API is used with, or that the schema hunks mention.
-        self.qapi_types = {g for m in _QAPI_USE.findall(c_text) for g in m if g}
-        self.qapi_types |= _camel_words("\n".join(q_lines))
-        for k, acc in enumerate(self.accesses):
-            self._by_field.setdefault(acc[1], []).append(k)
         # Constants by the tail a value would give them (FOO_BAR_BAZ: _BAZ and _BAR_BAZ),
         # so a question costs what its values do, not what the patch's C does.
         for label, consts in (("+", self.consts_on["+"]), ("-", self.consts_on["-"]), ("", self.consts)):
             tails: dict[str, set[str]] = {}
             for c in consts:
-                for i in range(1, len(c)):
-                    if c[i] == "_" and i + 1 < len(c):
+                for i in range(1, len(c) - 1):
+                    if c[i] == "_":
                         tails.setdefault(c[i:], set()).add(c[:i])
             self._tails[label] = tails
+
+    def _read_struct(self) -> None:
+        self._read_fields = True
+        by_kind, q_lines, _all, c_files = self._texts()
+        for fd in c_files:
+            self._read_c(fd)
+        # Types the QAPI generator's API is used with, or that the schema hunks mention.
+        c_text = "\n".join(by_kind["+"] + by_kind["-"] + by_kind[" "])
+        self.qapi_types = {g for m in _QAPI_USE.findall(c_text) for g in m if g}
+        self.qapi_types |= _camel_words("\n".join(q_lines))
+        for k, acc in enumerate(self.accesses):
+            self._by_field.setdefault(acc[1], []).append(k)
+        if self.params:
+            for n in self._names:
+                cn = c_name(n)
+                self.handlers.setdefault(("qmp", cn), n)
+                self.handlers.setdefault(("qapi_event_send", cn.lower()), n)
 
     def _read_c(self, fd: FileDiff) -> None:
         """Field accesses with the type their variable was last declared with in this file.
@@ -166,18 +182,22 @@ class Namer:
             for text in [h.section] + [ln.text for ln in h.lines]:
                 if not text:
                     continue
-                for kind, fn in _HANDLER.findall(text):
-                    handler = (kind, fn)
-                if handler is not None:
+                # Each pattern only where its literal part is: most lines have none.
+                if "qmp_" in text or "qapi_event_send_" in text:
+                    for kind, fn in _HANDLER.findall(text):
+                        handler = (kind, fn)
+                if handler is not None and "has_" in text:
                     self.params.extend((handler[0], handler[1], f) for f in _HAS_PARAM.findall(text))
-                for t, var in _PTR_DECL.findall(text) + _VAL_DECL.findall(text):
+                for t, var in (_PTR_DECL.findall(text) if "*" in text else []) + _VAL_DECL.findall(text):
                     if _is_camel(t):
                         scope[var] = {t}
-                for var, t in _NEW.findall(text):
-                    scope[var] = {t}
-                for var, u, f in _ACCESS.findall(text):
-                    if var in scope:
-                        self.accesses.append((var, f, bool(u), frozenset(scope[var])))
+                if "g_new" in text or "g_malloc" in text:
+                    for var, t in _NEW.findall(text):
+                        scope[var] = {t}
+                if scope and ("->" in text or "." in text):
+                    for var, u, f in _ACCESS.findall(text):
+                        if var in scope:
+                            self.accesses.append((var, f, bool(u), frozenset(scope[var])))
 
     def name(self, values: dict[str, set[str]], members: set[str],
              exclude: Callable[[str], bool] = lambda _n: False,
@@ -191,15 +211,17 @@ class Namer:
         ``prefer`` (where the schema hunks place the region) when it is the
         only one there.
         """
-        if not self._read:
-            self._read_patch()
         if any(values.values()) and not members:
+            if not self._read:
+                self._read_enum()
             # Code the patch adds names what it adds: when a patch moves
             # values from one enum to another both enums' constants are
             # in view, but only the new ones are new.
             return (self._enum(values, {"+": "+", "-": "-"}, exclude, prefer, shown)
                     or self._enum(values, {"+": "", "-": ""}, exclude, prefer, shown))
         if members and not any(values.values()):
+            if not self._read_fields:
+                self._read_struct()
             return self._struct(members, exclude, prefer, shown)
         return None
 

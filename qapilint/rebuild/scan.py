@@ -121,27 +121,32 @@ Token = tuple[str, object, int]                 # (type, value, line index)
 
 
 # One token per match; '#' outside a string ends the line.  The alternatives
-# are disjoint, so matching is linear in the line's length.
-_TOKEN = re.compile(r"""[ \t\r\f\v]+|(#)|([{}\[\]:,])|'((?:[^'\\]|\\.)*\\?)'?|([\w.-]+)|(.)""")
+# are disjoint, so matching is linear in the line's length, and findall
+# hands back plain strings (match objects cost more than the scan).
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*\\?'?|[{}\[\]:,#]|[\w.-]+|[^ \t\r\f\v]""")
+_STRING = re.compile(r"""'((?:[^'\\]|\\.)*\\?)""")
 _ESCAPE = re.compile(r"\\(.)")
+_PUNCT = frozenset("{}[]:,")
 
 
 def _tokenize_line(text: str, idx: int, out: list[Token]) -> None:
-    for m in _TOKEN.finditer(text):
-        hash_, punct, string, word, other = m.groups()
-        if punct is not None:
-            out.append((punct, punct, idx))
-        elif string is not None:
-            out.append(("str", _ESCAPE.sub(r"\1", string) if "\\" in string else string, idx))
-        elif word is not None:
-            if word in ("true", "false"):
-                out.append(("bool", word == "true", idx))
+    for tok in _TOKEN.findall(text):
+        c = tok[0]
+        if c in _PUNCT:
+            out.append((tok, tok, idx))
+        elif c == "'":
+            if "\\" not in tok:
+                body = tok[1:-1] if len(tok) > 1 and tok[-1] == "'" else tok[1:]
             else:
-                out.append(("other", word, idx))
-        elif other is not None:
-            out.append(("other", other, idx))
-        elif hash_ is not None:
+                m = _STRING.match(tok)
+                body = _ESCAPE.sub(r"\1", m.group(1)) if m is not None else tok[1:]
+            out.append(("str", body, idx))
+        elif c == "#":
             return
+        elif tok == "true" or tok == "false":
+            out.append(("bool", tok == "true", idx))
+        else:
+            out.append(("other", tok, idx))
 
 
 def is_comment(text: str) -> bool:

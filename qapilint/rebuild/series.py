@@ -193,8 +193,9 @@ class SeriesEvidence:
             st = st + 1 if fwd else st - 1
         return at
 
-    def lookup(self, index: int, r: Region) -> tuple[str, str] | None:
-        """(definition, label of the patch that shows it) for region ``r`` of patch ``index``.
+    def lookup(self, index: int, r: Region) -> tuple[str, str, int] | None:
+        """(definition, label of the patch that shows it, the line of its name here) for
+        region ``r`` of patch ``index``.
 
         A line another patch shows in a named definition's region is that
         definition's here too when the patches in between change neither it,
@@ -210,7 +211,7 @@ class SeriesEvidence:
                 probes.append((no, w.lines[i].text))
                 if len(probes) >= PROBES:
                     break
-        found: dict[str, int] = {}
+        found: dict[str, tuple[int, int]] = {}
         for no, text in probes:
             for step in (1, -1):
                 at: tuple[str, tuple[int, ...]] | None = (w.path, (no,))
@@ -222,15 +223,20 @@ class SeriesEvidence:
                         # The name's line and all between must be as they are here too.
                         back = self._walk(st, state, at[0], (at[1][0], anchor))
                         if back is not None and back[1][0] == no:
-                            found[name] = pi
+                            found[name] = (pi, back[1][1])
                     if not 0 <= (st if step > 0 else st - 1) < len(self.patches):
                         break
                     at = self._step(st, at[0], at[1], step > 0)
                     st += step
         if len(found) != 1:
             return None
-        name, pi = found.popitem()
-        return name, self.patches[pi].label
+        name, (pi, anchor) = found.popitem()
+        return name, self.patches[pi].label, anchor
+
+    def keeps(self, index: int, side: str, path: str, line: int) -> bool:
+        """Whether patch ``index`` keeps line ``line`` of its ``side`` as it is."""
+        state = index if side == "-" else index + 1
+        return self._walk(state, index + 1 if side == "-" else index, path, (line,)) is not None
 
 
 @dataclass
@@ -240,8 +246,11 @@ class PatchEvidence:
     series: SeriesEvidence
     index: int
 
-    def name(self, r: Region) -> tuple[str, str] | None:
+    def name(self, r: Region) -> tuple[str, str, int] | None:
         return self.series.lookup(self.index, r)
+
+    def keeps(self, r: Region, line: int) -> bool:
+        return self.series.keeps(self.index, r.window.side, r.window.path, line)
 
     def kind(self, name: str) -> str:
         return self.series.kinds().get(name, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from qapilint.definitions import Definition
 from qapilint.qapi.doc_model import DocBlock
@@ -13,8 +14,7 @@ from qapilint.source import SourceInfo
 Path = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
     file: str
     line: int
     patch_line: int | None = None

@@ -77,6 +77,7 @@ class Region:
     tail: bool                      # the window ends inside it
     values: frozenset[str]          # the enum values it shows
     members: frozenset[str]         # the members / branches it shows
+    items: frozenset[str]           # both
     changed: frozenset[str]         # ... of them on this side's '+' / '-' lines
     described: frozenset[str]       # the @names its doc part describes
     doc_changed: frozenset[str]     # ... of them on this side's '+' / '-' lines
@@ -103,10 +104,6 @@ class Region:
         if keys & _COMMAND_KEYS:
             return "command"
         return ""
-
-    @property
-    def items(self) -> frozenset[str]:
-        return self.values | self.members
 
     @property
     def shape(self) -> str:
@@ -206,10 +203,17 @@ def _region(win: Window, e: ExprPiece | None, d: DocPiece | None) -> Region:
     if e is not None:
         first, last = min(first, e.root.line), max(last, e.root.end)
     return Region(window=win, expr=e, doc=d, own=own, meta=(e.meta or "") if e is not None else "",
-                  head=head, tail=False, values=frozenset(values), members=frozenset(members),
-                  changed=frozenset(changed), described=frozenset(described),
-                  doc_changed=frozenset(doc_changed), first=lines[first].no, last=lines[last].no,
-                  anchor=anchor)
+                  head=head, tail=False, values=_frozen(values), members=_frozen(members),
+                  items=_frozen(values | members) if values and members else _frozen(values or members),
+                  changed=_frozen(changed), described=_frozen(described), doc_changed=_frozen(doc_changed),
+                  first=lines[first].no, last=lines[last].no, anchor=anchor)
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _frozen(s: set[str]) -> frozenset[str]:
+    return frozenset(s) if s else _EMPTY
 
 
 def _items(root: Val, lines: list[Line], side: str, values: set[str], members: set[str], changed: set[str]) -> None:
