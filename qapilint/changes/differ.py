@@ -16,9 +16,8 @@ from qapilint.changes.items import Item, features_of, inherited_from, parts, sca
 from qapilint.changes.model import Change, Definition, FileRebuild, PatchChanges, SchemaState
 from qapilint.patch import Patch, Series
 from qapilint.qapi.exprs import ParsedSchema
-from qapilint.rebuild import HunkPlan, Rebuild, RebuildCache, TreeReader, hunk_plan, rebuild
+from qapilint.rebuild import Evidence, HunkPlan, Rebuild, RebuildCache, TreeReader, hunk_plan, rebuild
 from qapilint.rebuild import series_evidence as evidence_of
-from qapilint.rebuild.assign import Evidence
 from qapilint.rebuild.views import Loc, SideView
 
 _WHAT = {"if": "if", "base": "base", "discriminator": "discriminator", "data": "data",

@@ -17,14 +17,13 @@ from qapilint.errors import InputError
 from qapilint.patch import FileDiff, Patch
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.apply import ApplyResult, apply_hunks, renumber, text_of
-from qapilint.rebuild.assign import Evidence
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader, find_tree, is_qapi_file, is_qemu_tree
-from qapilint.rebuild.hunks import HunkPlan, build, check_size, plan, series_evidence
+from qapilint.rebuild.hunks import Evidence, HunkPlan, build, check_size, plan, series_evidence
 from qapilint.rebuild.scan import Line
 from qapilint.rebuild.tree import RebuildCache, Texts, add_locations, roots_for, schema_files, side_view
 from qapilint.rebuild.views import SideView
 
-__all__ = ["HunkPlan", "Rebuild", "RebuildCache", "TreeReader", "find_tree", "hunk_plan", "is_qemu_tree",
+__all__ = ["Evidence", "HunkPlan", "Rebuild", "RebuildCache", "TreeReader", "find_tree", "hunk_plan", "is_qemu_tree",
            "qapi_files", "rebuild", "series_evidence"]
 
 WS_NOTE = "input whitespace was collapsed: hunks matched ignoring whitespace, the tree's text kept for context"

@@ -29,7 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qapilint.rebuild.detect import def_key
+from qapilint.patch import Patch
+from qapilint.rebuild.detect import def_key, schema_group
 from qapilint.rebuild.naming import Namer
 from qapilint.rebuild.window import Region, Window, anonymous_name, section_meta, section_name
 
@@ -173,20 +174,22 @@ def _continues(prev: Region | None, head: Region) -> bool:
 class Pass:
     """The naming pass over the files of one patch."""
 
-    def __init__(self, namer: Namer | None, evidence: Evidence | None = None) -> None:
+    def __init__(self, patch: Patch | None, evidence: Evidence | None = None) -> None:
+        namer = Namer(patch) if patch is not None else None
         self.ledger = Ledger(namer, evidence)
         self.namer = namer
         self.evidence = evidence
         self._group: dict[str, str] = {}         # key -> schema group of its file
 
-    def run(self, files: list[tuple[str, list[dict[str, Window]]]]) -> None:
-        """Name every region of ``files`` ((schema group, windows by hunk and side) per file)."""
+    def run(self, paths: list[tuple[str, list[dict[str, Window]]]]) -> None:
+        """Name every region of the files ((path, windows by hunk and side) each)."""
+        files = [(schema_group(path), windows) for path, windows in paths]
         # First what is in view everywhere: later hunks' openers rule names out as well.
         for group, windows in files:
             for r in _regions(windows):
                 if r.own is not None:
-                    r.name = r.own
-                    self.ledger.add(def_key(group, r.own), r)
+                    r.name, r.key = r.own, def_key(group, r.own)
+                    self.ledger.add(r.key, r)
         if self.namer is not None:
             self.namer.learn({r.own for _g, windows in files for r in _regions(windows) if r.own is not None})
         for group, windows in files:
@@ -291,7 +294,7 @@ class Pass:
         key = def_key(group, name)
         self._group[key] = group
         for r in regions:
-            r.name, r.why, r.meta_hint = name, why, meta_hint
+            r.name, r.key, r.why, r.meta_hint = name, key, why, meta_hint
             self.ledger.add(key, r)
 
     def _join(self, group: str, anon: str, r: Region) -> None:
@@ -308,7 +311,7 @@ class Pass:
             k = known.get(old_key)
             if k is not None:
                 for r in k.regions:
-                    r.name, r.why = new, (f"c:{why}" if why else "")
+                    r.name, r.key, r.why = new, new_key, (f"c:{why}" if why else "")
         self.ledger.move(old_key, new_key)
         self._group[new_key] = group
 
@@ -369,7 +372,7 @@ def series_note(path: str, name: str, label: str) -> str:
 def pass_notes(files: list[tuple[str, list[dict[str, Window]]]]) -> list[str]:
     """Notes on the names the evidence gave, one per file and name."""
     notes: list[str] = []
-    for _group, windows in files:
+    for _path, windows in files:
         for r in _regions(windows):
             if r.why.startswith("c:"):
                 n = naming_note(r.window.path, r.name, r.why[2:])

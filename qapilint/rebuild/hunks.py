@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff, Patch
 from qapilint.rebuild.assign import Evidence, Pass, pass_notes
-from qapilint.rebuild.detect import def_key, schema_group
-from qapilint.rebuild.naming import Namer
 from qapilint.rebuild.series import SeriesEvidence
 from qapilint.rebuild.views import Piece, SideView, add_piece
 from qapilint.rebuild.window import Window, file_windows
+
+__all__ = ["Evidence", "HunkPlan", "MAX_LINES", "build", "check_size", "plan", "series_evidence"]
 
 
 @dataclass
@@ -84,11 +84,10 @@ def build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence | 
 
 
 def _build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence | None) -> list[str]:
-    files = [(schema_group(fd.path), windows) for fd, windows in hp.files]
-    naming = Pass(Namer(hp.patch), evidence)
-    naming.run(files)
+    files = [(fd.path, windows) for fd, windows in hp.files]
+    Pass(hp.patch, evidence).run(files)
     notes = pass_notes(files)
-    for (group, windows), (fd, _w) in zip(files, hp.files, strict=True):
+    for fd, windows in hp.files:
         deep: int | None = None
         for sides in windows:
             for side in ("-", "+"):
@@ -99,7 +98,7 @@ def _build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence |
                     deep = w.too_deep
                 view = before if side == "-" else after
                 for r in w.regions:
-                    add_piece(view, def_key(group, r.name),
+                    add_piece(view, r.key,
                               Piece(r.name, r.expr, r.doc, w.lines, w.path, meta_hint=r.meta_hint))
         if deep is not None:
             notes.append(f"{fd.path}:{deep}: nested deeper than the scanner reads; the inner part is left out")

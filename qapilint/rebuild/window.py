@@ -74,18 +74,16 @@ class Region:
     own: str | None                 # its name, in view (opener or doc symbol)
     meta: str                       # the opener's kind ('' when out of view)
     head: bool                      # the window starts inside it
-    tail: bool                      # the window ends inside it
     values: frozenset[str]          # the enum values it shows
     members: frozenset[str]         # the members / branches it shows
     items: frozenset[str]           # both
-    changed: frozenset[str]         # ... of them on this side's '+' / '-' lines
     described: frozenset[str]       # the @names its doc part describes
-    doc_changed: frozenset[str]     # ... of them on this side's '+' / '-' lines
     first: int                      # its first and last file lines
     last: int
     anchor: int                     # the file line that shows its name (0 when out of view)
     # Set by the naming pass:
     name: str = ""
+    key: str = ""                   # the name in its schema's namespace (the side's definition key)
     why: str = ""                   # the evidence that named it ('' for in view)
     meta_hint: str = ""             # its kind, when only the evidence shows it
     lead: str = ""                  # what the previous hunk ended inside, when nothing else agrees
@@ -104,13 +102,6 @@ class Region:
         if keys & _COMMAND_KEYS:
             return "command"
         return ""
-
-    @property
-    def shape(self) -> str:
-        """'values' (a value list), 'members' (a member dict), or '' (neither, or both)."""
-        if self.values and not self.members:
-            return "values"
-        return "members" if self.members and not self.values else ""
 
 
 @dataclass(slots=True, eq=False)
@@ -166,9 +157,7 @@ def _fill(win: Window, sc: Scan) -> None:
     end: ExprPiece | DocPiece | None = sc.end_expr if sc.end_state == "expr" else (
         sc.end_doc if sc.end_state == "doc" else None)
     win.end = by_piece.get(id(end)) if end is not None else None
-    if win.end is not None:
-        win.end.tail = True
-    elif win.regions and win.regions[-1].expr is None and not any(
+    if win.end is None and win.regions and win.regions[-1].expr is None and not any(
             ln.text.strip() for ln in win.lines[win.regions[-1].window_index(win.regions[-1].last) + 1:]):
         # A doc block closed at the window's end: its definition's opener comes right after.
         win.end = win.regions[-1]
@@ -180,33 +169,28 @@ def _region(win: Window, e: ExprPiece | None, d: DocPiece | None) -> Region:
     head = (e is not None and e.root.head_cut) or (d is not None and d.head_cut and own is None)
     values: set[str] = set()
     members: set[str] = set()
-    changed: set[str] = set()
     if e is not None:
-        _items(e.root, lines, win.side, values, members, changed)
-    described: set[str] = set()
-    doc_changed: set[str] = set()
+        _items(e.root, values, members)
     anchor = 0
     named = e.root.get(e.meta) if e is not None and e.name and e.meta else None
     if named is not None:
         anchor = lines[named.line].no
     elif d is not None and d.symbol_line is not None:
         anchor = lines[d.symbol_line].no
+    described: set[str] = set()
     first, last = len(lines), -1
     if d is not None:
         for i in d.content:
             m = _DESCRIBED.match(lines[i].text)
             if m:
                 described.add(m.group(1))
-                if lines[i].kind == win.side:
-                    doc_changed.add(m.group(1))
         first, last = d.start, d.end
     if e is not None:
         first, last = min(first, e.root.line), max(last, e.root.end)
     return Region(window=win, expr=e, doc=d, own=own, meta=(e.meta or "") if e is not None else "",
-                  head=head, tail=False, values=_frozen(values), members=_frozen(members),
+                  head=head, values=_frozen(values), members=_frozen(members),
                   items=_frozen(values | members) if values and members else _frozen(values or members),
-                  changed=_frozen(changed), described=_frozen(described), doc_changed=_frozen(doc_changed),
-                  first=lines[first].no, last=lines[last].no, anchor=anchor)
+                  described=_frozen(described), first=lines[first].no, last=lines[last].no, anchor=anchor)
 
 
 _EMPTY: frozenset[str] = frozenset()
@@ -216,8 +200,8 @@ def _frozen(s: set[str]) -> frozenset[str]:
     return frozenset(s) if s else _EMPTY
 
 
-def _items(root: Val, lines: list[Line], side: str, values: set[str], members: set[str], changed: set[str]) -> None:
-    """Values and members (branches count as members) an expression shows, and those on changed lines."""
+def _items(root: Val, values: set[str], members: set[str]) -> None:
+    """Values and members (branches count as members) an expression shows."""
     todo = [root]
     while todo:
         v = todo.pop()
@@ -226,23 +210,15 @@ def _items(root: Val, lines: list[Line], side: str, values: set[str], members: s
                 if k is None or k in ("data", "base"):
                     todo.append(c)
                 elif k not in _STRUCTURE:
-                    name = k[1:] if k.startswith("*") else k
-                    members.add(name)
-                    at = c.key_line if c.key_line is not None else c.line
-                    if lines[at].kind == side:
-                        changed.add(name)
+                    members.add(k[1:] if k.startswith("*") else k)
         elif v.kind == "list":
             for it in v.items:
                 if it.kind == "str" and isinstance(it.value, str):
-                    name = it.value
-                else:
-                    n = it.get("name") if it.kind == "dict" else None
-                    if n is None or not isinstance(n.value, str):
-                        continue
-                    name = n.value
-                values.add(name)
-                if lines[it.line].kind == side:
-                    changed.add(name)
+                    values.add(it.value)
+                elif it.kind == "dict":
+                    n = it.get("name")
+                    if n is not None and isinstance(n.value, str):
+                        values.add(n.value)
 
 
 def _pragma_body(e: ExprPiece, path: str) -> bool:
