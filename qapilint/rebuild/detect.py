@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 
+from qapilint import contain
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff
 
@@ -66,7 +67,13 @@ def find_tree(start: str) -> str | None:
 
 
 class TreeReader:
-    """Reads files of a tree: its work tree, or a git revision of it (``git show REV:path``)."""
+    """Reads files of a tree: its work tree, or a git revision of it (``git show REV:path``).
+
+    Names come from patches and schemas: one that is not a plain name inside
+    the tree, or (work tree) a symlink out of it, a FIFO, a device, a file
+    over the size caps, raises :class:`contain.PathRefused`; a file that is
+    not there reads as None.
+    """
 
     def __init__(self, root: str, rev: str | None = None) -> None:
         if not os.path.isdir(root):
@@ -74,6 +81,7 @@ class TreeReader:
         self.root = root
         self.rev: str | None = None
         self._cache: dict[str, str | None] = {}
+        self._files = contain.TreeFiles(root)
         if rev is not None:
             p = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
                                capture_output=True, text=True)
@@ -88,12 +96,13 @@ class TreeReader:
     def read(self, path: str) -> str | None:
         if path in self._cache:
             return self._cache[path]
+        problem = contain.lexical_problem(path)
+        if problem is not None:   # before any branch: not even git is asked about it
+            raise contain.PathRefused(path, problem)
         text: str | None
         if self.rev is None:
-            full = os.path.join(self.root, path)
             try:
-                with open(full, encoding="utf-8", errors="replace", newline="") as f:
-                    text = f.read()
+                text = self._files.read_text(path, errors="replace", universal_newlines=False)
             except OSError:
                 text = None
         else:
