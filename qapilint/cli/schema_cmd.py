@@ -14,6 +14,7 @@ import os
 import sys
 from typing import TextIO
 
+from qapilint import contain
 from qapilint.errors import InputError
 from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.schema import RulesVersion, context_lines, validate
@@ -46,9 +47,8 @@ def tree_version(path: str) -> RulesVersion:
         candidate = os.path.join(d, "VERSION")
         if os.path.isfile(candidate):
             try:
-                with open(candidate, encoding="utf-8") as f:
-                    return version_of_tree_file(f.read())
-            except (OSError, UnicodeDecodeError, InputError):
+                return version_of_tree_file(contain.decode(contain.read_regular(candidate, 4096)))
+            except (OSError, UnicodeDecodeError, InputError, contain.PathRefused):
                 return None  # an unusable VERSION file: fall back to the newest rules
         parent = os.path.dirname(d)
         if parent == d:
