@@ -81,10 +81,10 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
     # A diff path that is no plain name inside the tree is refused in both
     # modes (git apply refuses it too); its hunks are still reviewed.
     for fd in files:
-        for p in {fd.old_path, fd.new_path} - {None}:
-            problem = contain.lexical_problem(p or "")
-            if problem is not None and (p, problem) not in out.refused:
-                out.refused.append((p or "", problem))
+        for p in (fd.old_path, fd.new_path):
+            problem = None if p is None else contain.lexical_problem(p)
+            if p is not None and problem is not None and (p, problem) not in out.refused:
+                out.refused.append((p, problem))
     if tree is None:
         for fd in files:
             out.files.append(FileRebuild(path=fd.path, rebuild="hunks"))
