@@ -20,7 +20,7 @@ from typing import TextIO
 from qapilint import config as qconfig
 from qapilint.errors import InputError
 from qapilint.findings import Finding, Severity
-from qapilint.reports import FORMATS, RenderOptions, render
+from qapilint.reports import FORMATS, TERMINAL_FORMATS, RenderOptions, render
 from qapilint.reports.locate import all_findings
 from qapilint.reports.model import InputFailure, Report
 from qapilint.selection import Selection, unknown_selectors
@@ -88,6 +88,20 @@ def _git_ident(cwd: str | None) -> str | None:
     return f"{name} <{mail}>" if name else mail
 
 
+def _check_addresses(sender: str | None, cc: list[str]) -> None:
+    """--email-from and --email-cc must each be plain addresses (InputError naming the option)."""
+    from qapilint.reports.recipients import AddressError, mailbox, mailboxes
+
+    if sender:
+        try:
+            mailbox(sender)
+        except AddressError as e:
+            raise InputError("--email-from", str(e)) from None
+    bad = mailboxes(cc)[1]
+    if bad:
+        raise InputError("--email-cc", bad[0])
+
+
 def _use_color(choice: str, output: str | None, stream: TextIO) -> bool:
     if choice == "always":
         return True
@@ -131,6 +145,8 @@ def resolve_options(args: argparse.Namespace) -> Options:
     if fmt == "email" and not email_from:
         email_from = _git_ident(tree)
     email_cc = getattr(args, "email_cc", None)
+    if fmt == "email":
+        _check_addresses(email_from, _split(email_cc))
     ropts = RenderOptions(
         fmt=fmt,
         color=_use_color(getattr(args, "color", "auto") or "auto", output, sys.stdout),
@@ -164,16 +180,33 @@ def statistics(report: Report) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def write_out(stream: TextIO, text: str, fmt: str) -> None:
+    """UTF-8 for machine formats whatever the locale; a terminal's own encoding for the text ones."""
+    buf = getattr(stream, "buffer", None)
+    if buf is None:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    enc = (getattr(stream, "encoding", None) or "utf-8") if fmt in TERMINAL_FORMATS else "utf-8"
+    buf.write(text.encode(enc, "backslashreplace"))
+    buf.flush()
+
+
 def emit(report: Report, options: Options) -> None:
-    """Write the report (input failures go to stderr as one line each)."""
-    for x in report.failures:
-        print(f"qapilint: error: {x.where}: {x.message}", file=sys.stderr)
+    """Write the report (input failures go to stderr as one line each).
+
+    Rendering comes first: a format may find a patch it cannot render (a
+    review reply to an address that does not parse) and record it as a failure.
+    """
     if options.statistics and options.fmt == "text":
         text = statistics(report)
     else:
         text = render(options.fmt, report, options.render)
-        if options.statistics:
-            sys.stderr.write(statistics(report))
+    for x in report.failures:
+        print(InputError(x.where, x.message).line(), file=sys.stderr)
+    if options.statistics and options.fmt != "text":
+        sys.stderr.write(statistics(report))
     if options.output:
         try:
             with open(options.output, "w", encoding="utf-8") as f:
@@ -183,8 +216,7 @@ def emit(report: Report, options: Options) -> None:
             print(f"qapilint: error: {options.output}: {msg}", file=sys.stderr)
             report.failures.append(InputFailure(options.output, msg))
         return
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_out(sys.stdout, text, options.fmt)
 
 
 def exit_status(report: Report, options: Options) -> int:

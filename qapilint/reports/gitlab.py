@@ -6,12 +6,12 @@ Each issue needs description, check_name, fingerprint, severity
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from qapilint.findings import Finding, Severity
 from qapilint.reports.fingerprint import fingerprints
 from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import dumps
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -38,4 +38,4 @@ def issue(f: Finding, rep: PatchReport, fingerprint: str) -> dict[str, Any]:
 def render(report: Report, opts: RenderOptions | None = None) -> str:
     prints = fingerprints(report)
     items = [issue(f, rep, prints[id(f)]) for rep in report.patches for f in rep.findings]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return dumps(items)

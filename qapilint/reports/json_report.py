@@ -8,7 +8,6 @@ ever added; a consumer can ignore what it does not know.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from qapilint.findings import Finding, Fix
 from qapilint.reports.fingerprint import fingerprints
 from qapilint.reports.locate import all_findings, severity_counts
 from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import dumps
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -138,4 +138,4 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, opts: RenderOptions | None = None) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report_dict(report))

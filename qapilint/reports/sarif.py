@@ -10,7 +10,6 @@ unrelated lines move.  A finding with one obvious repair carries it in ``fixes``
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from qapilint.patch import Patch
 from qapilint.reports.fingerprint import fingerprints
 from qapilint.reports.locate import message_line_of
 from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import dumps
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -186,4 +186,4 @@ def _dir_uri(path: str) -> str:
 
 
 def render(report: Report, opts: RenderOptions | None = None) -> str:
-    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(sarif_dict(report))
