@@ -41,6 +41,8 @@ class Edit:
     new_text: str
     old_text: str = ""
     line_text: str = ""
+    before: tuple[str, ...] = ()   # the lines just above, nearest last (to tell equal lines apart)
+    after: tuple[str, ...] = ()    # the lines just below, nearest first
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,15 @@ class Fix:
     edits: tuple[Edit, ...]
 
 
-def replace_in_line(file: str, line: int, text: str, col: int, old: str, new: str) -> Fix | None:
+def replace_in_line(file: str, line: int, text: str, col: int, old: str, new: str, *,
+                    context: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+                    description: str | None = None) -> Fix | None:
     """A fix replacing ``old`` at 1-based column ``col`` of source line ``text``; None when it is not there."""
     start = col - 1
     if line < 1 or start < 0 or text[start:start + len(old)] != old or old == new:
         return None
-    what = f"replace '{old}' with '{new}'" if old else f"insert '{new.strip()}'"
-    edit = Edit(file, line, col, line, col + len(old), new, old, text)
+    what = description or (f"replace '{old}' with '{new}'" if old.strip() else f"insert '{new.strip()}'")
+    edit = Edit(file, line, col, line, col + len(old), new, old, text, context[0], context[1])
     return Fix(what, (edit,))
 
 

@@ -49,7 +49,9 @@ def _split(values: list[str] | None) -> list[str]:
     return out
 
 
-def add_report_arguments(p: argparse.ArgumentParser) -> None:
+def add_report_arguments(p: argparse.ArgumentParser, formats: tuple[str, ...] = tuple(FORMATS)) -> None:
+    """The report options; ``formats`` are those that make sense for the command (audit: no reply email)."""
+    p.set_defaults(report_formats=formats)
     g = p.add_argument_group("report options")
     g.add_argument("--config", metavar="FILE",
                    help="config file (default: .qapilint.toml or pyproject.toml [tool.qapilint], "
@@ -60,16 +62,19 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to the selection")
     g.add_argument("--fail-on", choices=("error", "warning", "note"),
                    help="exit 1 when a finding of this severity or worse remains (default: error)")
-    g.add_argument("--format", "-f", dest="format", choices=tuple(FORMATS), help="report format (default: text)")
+    g.add_argument("--format", "-f", dest="format", choices=formats, help="report format (default: text)")
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--color", choices=COLOR_CHOICES, default="auto", help="colour text output (default: auto)")
     g.add_argument("--show-source", action="store_true", default=None,
                    help="print the offending line with a caret under each finding")
     g.add_argument("--quiet", "-q", action="store_true", help="print findings only (no headings, notes, summary)")
     g.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
-    g.add_argument("--email-from", metavar="ADDR", help="From: of --format email (default: git config user)")
-    g.add_argument("--email-cc", action="append", metavar="ADDR",
-                   help="Cc: of --format email (default: qemu-devel@nongnu.org)")
+    if "email" in formats:
+        g.add_argument("--email-from", metavar="ADDR",
+                       help="From: of --format email, left out of Cc (default: git config user.name/user.email)")
+        g.add_argument("--email-cc", action="append", metavar="ADDR",
+                       help="Cc: of --format email besides the patch's own recipients (default: "
+                            "qemu-devel@nongnu.org)")
 
 
 def _git_ident(cwd: str | None) -> str | None:
@@ -139,6 +144,8 @@ def resolve_options(args: argparse.Namespace) -> Options:
     fmt = getattr(args, "format", None) or cfg.format or "text"
     if fmt not in FORMATS:
         raise InputError(where_cfg, f"unknown format {fmt!r} ({', '.join(FORMATS)})")
+    if fmt not in getattr(args, "report_formats", FORMATS):
+        fmt = "text"  # the config's format is for patches (a reply email, say); this command has no such output
     output = getattr(args, "output", None)
     show_source = getattr(args, "show_source", None)
     email_from = getattr(args, "email_from", None)

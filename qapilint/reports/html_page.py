@@ -182,6 +182,7 @@ def render(report: Report, opts: RenderOptions | None = None) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
             f"<h1>{escape(title)}</h1><div class=\"summary\">qapilint {escape(report.tool_version)}: "
-            f"{plural(len(report.patches), 'patch').replace('patchs', 'patches')}, {e(total)}</div>\n"
+            f"{e(report.scope or plural(len(report.patches), 'patch').replace('patchs', 'patches'))}, "
+            f"{e(total)}</div>\n"
             f"{fails}{body}\n{_rules_html(report)}\n"
             f"</body></html>\n")

@@ -80,7 +80,7 @@ def render(report: Report, opts: RenderOptions) -> str:
 
 
 def summary_line(report: Report, findings: list[Finding]) -> str:
-    where = plural(len(report.patches), "patch").replace("patchs", "patches")
+    where = report.scope or plural(len(report.patches), "patch").replace("patchs", "patches")
     failed = f"; {plural(len(report.failures), 'input')} could not be read" if report.failures else ""
     if not findings:
         return f"No problems found in {where}{failed}."
