@@ -44,10 +44,11 @@ RUN_GAP = 8          # lines with the same comment this close share it
 ELIDE = "[...]"
 LIKEWISE = "Likewise."
 WIDTH = 72
-VERBATIM = "    "    # a paragraph starting so is a code block: kept as is, never wrapped
+VERBATIM = "    "    # indentation of a suggested line under SUGGEST
+SUGGEST = "Suggested fix:"
 SIGNATURE = "-- \nreview drafted with qapilint"
 MAX_LINE = 998       # SMTP's limit on a line; a body with longer ones goes quoted-printable
-_POLICY = email.policy.default.clone(linesep="\n", max_line_length=78, cte_type="8bit")
+_POLICY = email.policy.default.clone(linesep="\n", max_line_length=MAX_LINE, cte_type="8bit")
 _MSGID = re.compile(r"<[^<>\s\"]{1,900}>")
 # Rules about the tool's own limits: they tell the user to add --tree, not the author to change anything.
 TOOL_RULES = frozenset({"compat-needs-tree", "schema-not-checked"})
@@ -77,8 +78,7 @@ def comment(findings: list[Finding], expected: str | None) -> list[str]:
     paragraphs = say_group(findings, expected)
     fixed = [ln for f in findings for ln in corrected_lines(f)]
     if fixed and paragraphs:
-        paragraphs[-1] += " Suggest:"
-        paragraphs.append("\n".join(VERBATIM + ln for ln in dict.fromkeys(fixed)))
+        paragraphs.append("\n".join([SUGGEST] + [VERBATIM + ln for ln in dict.fromkeys(fixed)]))
     return paragraphs
 
 
@@ -111,7 +111,8 @@ class _Said:
         self.last = key
         out: list[str] = [""]
         for p in paragraphs:
-            out += (p.split("\n") if p.startswith(VERBATIM) else _wrap(p)) + [""]
+            # Prose paragraphs are one line of words; one with line breaks holds code, kept as is.
+            out += (p.split("\n") if "\n" in p else _wrap(p)) + [""]
         return out
 
 

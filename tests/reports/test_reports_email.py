@@ -428,7 +428,7 @@ def test_reply_proposes_the_corrected_line() -> None:
     f.fix = replace_in_line(PATH, f.line or 0, "# Since: 10.2", f.col or 0, "10.2", "11.1")
     lines = _body(report).splitlines()
     i = lines.index("> +# Since: 10.2")
-    assert lines[i + 1:i + 5] == ["", "This is new in 11.1, not 10.2. Suggest:", "", "    # Since: 11.1"]
+    assert lines[i + 1:i + 6] == ["", "This is new in 11.1, not 10.2.", "", "Suggested fix:", "    # Since: 11.1"]
 
 
 def test_seed_reply_keeps_its_recipients_and_parses(seed_json: Path, tmp_path: Path) -> None:
