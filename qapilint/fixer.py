@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from qapilint.findings import Edit, Finding
 
 MAX_FILE = 8 * 1024 * 1024
+# Rules whose fix wins over another one on the same text.
+OVERRIDING = frozenset({"since-mismatch"})
 
 
 class Refused(Exception):
@@ -150,8 +152,10 @@ def plan(root: str, findings: list[Finding]) -> Plan:
     """Place every fix of ``findings`` in the current files of ``root`` (nothing is written)."""
     out = Plan(root=root)
     refused: dict[str, str] = {}
-    # Errors first: where two fixes overlap, the more severe finding's wins.
-    order = sorted(range(len(findings)), key=lambda k: (-int(findings[k].severity), k))
+    # Errors first: where two fixes overlap, the more severe finding's wins, and among equals the one
+    # that sets the version (a mismatch's '10.2.0' -> '11.1' repairs the spelling too).
+    order = sorted(range(len(findings)),
+                   key=lambda k: (-int(findings[k].severity), findings[k].rule not in OVERRIDING, k))
     taken: dict[str, list[tuple[int, int, str, Finding]]] = {}
     outcomes: dict[int, Outcome] = {}
     for k in order:

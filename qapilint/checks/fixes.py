@@ -7,7 +7,8 @@ Only findings whose repair is certain get one:
 - ``since-member-missing``: ``(since X.Y)`` goes at the end of the new item's
   description (on a line of its own when the line would pass 70 columns);
 - ``since-malformed``: ``Since 10.2`` / ``since: 10.2`` becomes ``Since: 10.2``
-  (not an indented one: that may be meant as a member note);
+  (not an indented one: that may be meant as a member note), and names the
+  expected release instead when it is a new definition's tag naming another;
 - ``since-format``: ``10.2.0`` becomes ``10.2`` and ``v10.2`` becomes ``10.2``
   (not ``10.2.50`` or ``10.1.1``: which release is meant is a guess).
 
@@ -65,8 +66,12 @@ def format_fix(path: str, n: int, text: str, col: int | None, ctx: Context = (()
     return replace_in_line(path, n, text, tag.col, old, new, context=ctx)
 
 
-def malformed_fix(path: str, n: int, text: str, ctx: Context = ((), ())) -> Fix | None:
-    """'# Since 10.2', '# since: 10.2', '# Since : 10.2' -> '# Since: 10.2' (section tags at column 0 only)."""
+def malformed_fix(path: str, n: int, text: str, ctx: Context = ((), ()), version: str | None = None) -> Fix | None:
+    """'# Since 10.2', '# since: 10.2', '# Since : 10.2' -> '# Since: 10.2' (section tags at column 0 only).
+
+    ``version`` replaces the tag's version too (a new definition's tag naming the wrong release:
+    repairing only the spelling would leave it wrong).
+    """
     tag = _tag_at(text, None)
     m = _SECTION_WORD.match(text)
     if tag is None or tag.kind != "section" or m is None or tag.problem is None or "indented" in tag.problem:
@@ -74,8 +79,23 @@ def malformed_fix(path: str, n: int, text: str, ctx: Context = ((), ())) -> Fix 
     start = m.start("word")
     end = tag.col - 1 + len(tag.version_text)
     old = text[start:end]
-    new = f"Since: {tag.version_text}"
+    new = f"Since: {version or tag.version_text}"
     return replace_in_line(path, n, text, start + 1, old, new, context=ctx)
+
+
+def _new_definition_tag(ctx: CheckContext, f: Finding, text: str) -> str | None:
+    """The expected release, when ``f``'s line is in the doc block of a definition this patch adds
+    and its tag names another (one expected release only)."""
+    exp = ctx.expected
+    tag = _tag_at(text, None)
+    v = tag.version if tag is not None else None
+    if exp is None or exp.also or v is None or exp.accepts(v) or f.line is None:
+        return None
+    for name in ctx.new_definitions:
+        d = ctx.definition_after(name)
+        if d is not None and d.doc is not None and d.file == f.file and d.doc.info.line <= f.line <= d.doc.end_line:
+            return fmt(exp.version)
+    return None
 
 
 def since_note_fix(path: str, n: int, text: str, version: str, ctx: Context = ((), ()),
@@ -93,6 +113,16 @@ def since_note_fix(path: str, n: int, text: str, version: str, ctx: Context = ((
                                description=f"append '{note}'")
     return replace_in_line(path, n, text, len(body) + 1, text[len(body):], "\n" + continuation + note,
                            context=ctx, description=f"add '{note}' on a new line")
+
+
+def _ends_description(following: str | None) -> bool:
+    """The line after a description closes it (a blank doc line, the next item, the block's end):
+    otherwise the text goes on in a way the doc parser does not take as part of it, and a note
+    put in between would split that text."""
+    if following is None:
+        return False
+    content = doc_content(following)
+    return following.strip() == "##" or (content is not None and (not content.strip() or content.startswith("@")))
 
 
 def _copied(f: Finding) -> bool:
@@ -140,7 +170,7 @@ def fix_for(ctx: CheckContext, f: Finding, line_of: LineOf) -> Fix | None:
             return None
         end = _description_end(ctx, f)
         text = line_of(f.file, end[0]) if end is not None else None
-        if end is None or text is None:
+        if end is None or text is None or not _ends_description(line_of(f.file, end[0] + 1)):
             return None
         return since_note_fix(f.file, end[0], text, fmt(exp.version), _context(line_of, f.file, end[0]), end[1])
     text = line_of(f.file, f.line)
@@ -152,7 +182,7 @@ def fix_for(ctx: CheckContext, f: Finding, line_of: LineOf) -> Fix | None:
     if f.rule == "since-format":
         return format_fix(f.file, f.line, text, f.col, ctx_lines)
     if f.rule == "since-malformed":
-        return malformed_fix(f.file, f.line, text, ctx_lines)
+        return malformed_fix(f.file, f.line, text, ctx_lines, _new_definition_tag(ctx, f, text))
     return None
 
 

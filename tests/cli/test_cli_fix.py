@@ -194,3 +194,13 @@ def test_audit_offers_only_tree_formats(tmp_path: Path) -> None:
     assert res.returncode == 2 and "invalid choice" in res.stderr
     res = _qapilint("audit", str(RULES / "tree"), cwd=tmp_path)
     assert res.stdout.strip().endswith(f"in the tree {RULES / 'tree'}.")
+
+
+def test_a_mismatch_fix_wins_over_a_format_fix_of_the_same_tag(tmp_path: Path) -> None:
+    text = TEXT.replace("10.2", "10.2.0")
+    fmt = _finding(text, 4, "10.2.0", "10.2")
+    fmt.rule = "since-format"
+    mismatch = _finding(text, 4, "10.2.0", "11.1")
+    p = plan(str(_tree(tmp_path, text)), [fmt, mismatch])
+    assert [o.applied for o in p.outcomes] == [False, True]
+    assert "# Since: 11.1\n" in p.new[P]
