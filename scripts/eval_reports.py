@@ -206,7 +206,9 @@ def fix_eval(corpus: Path, bundle: str, jobs: int, verbose: bool) -> None:
             if not had:
                 continue
             c["defects found"] += 1
-            if any(f.get("fix") for f in had):
+            # A defect is fixed when every finding on it had a fix (a fix for one of two findings
+            # on a line leaves the other standing).
+            if all(f.get("fix") for f in had):
                 c["defects with a fix"] += 1
                 still = [f for f in after if f.get("family") == "version" and _near(f, d)]
                 c["fixed defects gone" if not still else "fixed defects STILL reported"] += 1
