@@ -299,7 +299,9 @@ class Walker:
             self.renamed.setdefault(p.new, p.old)
         dirs = p.dirs | self.old.dirs.get(p.old, set()) | self.new.dirs.get(p.new, set())
         # A type's own 'if' is not reported: clients meet it only through its users, whose
-        # conditions are (and must be, for the C code to build) at least as narrow.
+        # conditions are (and must be, for the C code to build) at least as narrow.  Its
+        # features are in introspection.
+        self.flags(_features(do), _features(dn), Holder("type", dn, None, dirs, p.exempt, p.via, ("type", p.old)))
         if do.meta == "enum":
             self.enums(do, dn, dirs, p.exempt, p.via)
         elif do.meta == "alternate":

@@ -153,6 +153,8 @@ def test_features_and_deprecation_marks(tmp_path: Path) -> None:
     dep = find(cmp, "added", "feature", "Args", "deprecated")
     assert dep.group == "deprecated" and dep.on == "member 'force'" and not dep.breaking
     assert find(cmp, "added", "feature", "query-info", "fancy").group == "new"
+    typed = diff_dirs(tmp_path / "2", BASE, BASE.replace("'Info', 'data'", "'Info', 'features': [ 'shiny' ], 'data'"))
+    assert find(typed, "added", "feature", "Info", "shiny").on is None
 
 
 def test_type_used_both_ways_must_satisfy_both(tmp_path: Path) -> None:
