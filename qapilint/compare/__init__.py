@@ -45,6 +45,8 @@ def compare_loaded(old: Side, new: Side, history: History) -> Comparison:
         if s.info.errors:
             out.notes.append(f"{s.info.label}: {s.info.errors} schema error(s) while loading (not doc "
                              "comments); compared what could be read")
+    if old.info.release and new.info.release and old.info.release > new.info.release:
+        out.notes.append(f"{old.info.label} is a later release than {new.info.label}: the changes read backwards")
     if not history.available:
         out.notes.append("no release history read (--no-history, or no git tree with releases): "
                          "deprecation periods are not verified")

@@ -48,7 +48,9 @@ def definitions_of(parsed: ParsedSchema) -> dict[str, Definition]:
         name = e.data.get(meta) if meta else None
         if meta is None or not isinstance(name, str) or name in out:
             continue
-        out[name] = Definition(name=name, meta=meta, data=e.data, info=e.info, doc=e.doc, file=e.info.file)
+        # 'storage-daemon/qapi/../../qapi/block.json' is qapi/block.json.
+        out[name] = Definition(name=name, meta=meta, data=e.data, info=e.info, doc=e.doc,
+                               file=os.path.normpath(e.info.file))
     return out
 
 

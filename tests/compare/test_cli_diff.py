@@ -94,6 +94,14 @@ def test_directories_and_other_schemas(tmp_path: Path, capsys: pytest.CaptureFix
     assert "note: no release history" in out
     rc, out, _ = run(capsys, str(a), str(b))
     assert rc == 0 and "no change visible to clients" in out
+    # The storage daemon's root includes the main schema's files through '../../qapi/'.
+    sd = "{ 'include': '../../qapi/block.json' }\n{ 'command': 'nbd-start' }\n"
+    c = write_tree(tmp_path / "c", "{ 'command': 'x' }\n", files={
+        "storage-daemon/qapi/qapi-schema.json": sd, "qapi/block.json": "{ 'command': 'blk', 'data': { 'id': 'str' } }\n"})
+    d = write_tree(tmp_path / "d", "{ 'command': 'x' }\n", files={
+        "storage-daemon/qapi/qapi-schema.json": sd, "qapi/block.json": "{ 'command': 'blk' }\n"})
+    rc, out, _ = run(capsys, "--schema", "storage-daemon/qapi/qapi-schema.json", str(c), str(d))
+    assert rc == 1 and "argument 'id' of command 'blk' removed" in out and "(qapi/block.json:1)" in out
 
 
 def test_bad_sides_are_one_error_line(tmp_path: Path, tree: tuple[Path, dict[str, str]],
