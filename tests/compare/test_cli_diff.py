@@ -96,8 +96,9 @@ def test_directories_and_other_schemas(tmp_path: Path, capsys: pytest.CaptureFix
     assert rc == 0 and "no change visible to clients" in out
     # The storage daemon's root includes the main schema's files through '../../qapi/'.
     sd = "{ 'include': '../../qapi/block.json' }\n{ 'command': 'nbd-start' }\n"
+    blk = "{ 'command': 'blk', 'data': { 'id': 'str' } }\n"
     c = write_tree(tmp_path / "c", "{ 'command': 'x' }\n", files={
-        "storage-daemon/qapi/qapi-schema.json": sd, "qapi/block.json": "{ 'command': 'blk', 'data': { 'id': 'str' } }\n"})
+        "storage-daemon/qapi/qapi-schema.json": sd, "qapi/block.json": blk})
     d = write_tree(tmp_path / "d", "{ 'command': 'x' }\n", files={
         "storage-daemon/qapi/qapi-schema.json": sd, "qapi/block.json": "{ 'command': 'blk' }\n"})
     rc, out, _ = run(capsys, "--schema", "storage-daemon/qapi/qapi-schema.json", str(c), str(d))
