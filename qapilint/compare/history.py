@@ -190,6 +190,16 @@ class Policy:
                             (self.cal[-1][0], self.cal[-1][1] + 1))
         self.pos = {v: i for i, v in enumerate(self.cal)}
 
+    @staticmethod
+    def history_key(e: Entry) -> ItemKey:
+        """What must have been released (and deprecated) for a break to count: the item itself,
+        or for a new part of something (a mandatory argument, an alternative), that something."""
+        if e.op == "added" and e.what in ("member", "branch", "value") and len(e.key) == 3:
+            if e.meta in ("command", "event"):
+                return ("def", e.key[1])
+            return ("type", e.replaces or e.key[1])
+        return e.key
+
     def hint(self, key: ItemKey) -> str | None:
         """The file that holds the definition ``key`` belongs to (old side first)."""
         d = self.old.defs.get(key[1]) if len(key) > 1 else None
@@ -262,7 +272,8 @@ class Policy:
                     brk = v
                     break
         last = self.prev(brk) if brk is not None else None
-        since, state = self.run_since(e.key, last) if last is not None else (None, "unknown")
+        key = self.history_key(e)
+        since, state = self.run_since(key, last) if last is not None else (None, "unknown")
         e.deprecated_since = fmt(since) if since else e.deprecated_since
         when = f" in {fmt(brk)}" if brk else ""
         if state == "unknown":

@@ -126,13 +126,13 @@ def test_check_against_a_release(tree: tuple[Path, dict[str, str]], tmp_path: Pa
     path, revs = tree
     work = tmp_path / "work"
     git(tmp_path, "clone", "-q", str(path), str(work))
-    # 'wait' was released in 9.1; 'level' is added and then changed during 10.0 development.
+    # 'wait' was released in 9.1; 'level' is added during 10.0 development, then its type changes.
     step = V3.replace("'*wait': 'bool'", "'*wait': 'bool', '*level': 'int'")
     write_tree(work, step)
     git(work, "commit", "-qam", "add level")
     base = git(work, "rev-parse", "HEAD")
-    write_tree(work, step.replace(", '*wait': 'bool', '*level': 'int'", ", 'level': 'int'"))
-    git(work, "commit", "-qam", "drop wait, make level mandatory")
+    write_tree(work, step.replace(", '*wait': 'bool', '*level': 'int'", ", '*level': 'str'"))
+    git(work, "commit", "-qam", "drop wait, level becomes a string")
     patch = tmp_path / "series.patch"
     patch.write_text(git(work, "format-patch", "--stdout", "-1") + "\n", encoding="utf-8")
     rc = main(["check", "--tree", str(work), "--base", base, "--against", revs["9.1.0"], "--select", "release",
@@ -140,7 +140,7 @@ def test_check_against_a_release(tree: tuple[Path, dict[str, str]], tmp_path: Pa
     out, _err = capsys.readouterr()
     [rep] = json.loads(out)["patches"]
     got = {(f["rule"], f["item"]) for f in rep["findings"]}
-    # 'wait' is in 9.1: its removal is reported; 'level' never was in a release: not a release break.
+    # 'wait' is in 9.1: its removal is reported; 'level' is in no release: its new type breaks nobody.
     assert got == {("release-removed-undeprecated", "wait")}
     assert rc == 1
     [f] = rep["findings"]

@@ -112,3 +112,18 @@ def test_directories_without_history(tmp_path: Path, repo: tuple[Path, dict[str,
     # With a tree whose history has the releases, directories are judged by it too.
     judged = compare(str(old), str(new), tree=str(repo[0]))
     assert find(judged, "removed", "definition", "a").deprecated_since == "9.1"
+
+
+def test_new_part_of_released_api_is_judged_by_its_owner(tmp_path: Path) -> None:
+    """A mandatory argument added to a released command breaks released clients; one added to a
+    command that is itself new in the development cycle breaks nobody."""
+    base = "{ 'command': 'stop', 'data': { '*force': 'bool' } }\n"
+    dev = base + "{ 'command': 'fresh', 'data': { '*x': 'int' } }\n"
+    later = dev.replace("'*force': 'bool'", "'*force': 'bool', 'why': 'str'").replace("'*x'", "'x'")
+    revs = history(tmp_path / "r", [("9.1.0", base), ("9.1.50", dev), ("9.1.51", later)])
+    cmp = compare(revs["9.1.50"], revs["9.1.51"], tree=str(tmp_path / "r"))
+    why = find(cmp, "added", "member", "stop", "why")
+    assert why.breaking and why.policy == "violation" and "9.1 has it unmarked" in why.reason
+    x = find(cmp, "changed", "optional", "fresh", "x")
+    assert x.breaking and x.policy == "ok" and x.unreleased
+    assert [f.rule for f in findings(cmp)] == ["release-undeclared-break"]
