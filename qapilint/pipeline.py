@@ -26,6 +26,7 @@ from qapilint.reports.model import PatchReport
 if TYPE_CHECKING:
     from qapilint.checks import release as release_check
     from qapilint.qapi.result_cache import ResultCache
+    from qapilint.rebuild.detect import TreeReader
 
 # Reads one file of the base tree (None: absent).
 BaseReader = Callable[[str], "str | None"]
@@ -255,7 +256,7 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
                                                                 want_schema=True)[:len(series.patches)]
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
-    against = _against(options, tree, reader)
+    against = _against(options, reader)
     for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
         exp = expected_version(patch, series, options, tree)
         # Input notes become findings (input family); keep only the rebuild's own notes.
@@ -297,14 +298,13 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     return reports
 
 
-def _against(options: CheckOptions, tree: str | None, reader: object) -> release_check.Against | None:
+def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.Against | None:
     """--against REV: the release to check client-visible breaks against (needs a tree)."""
-    if not options.against or tree is None:
+    if not options.against or reader is None:
         return None
     from qapilint.checks import release as release_check_mod
 
-    read = getattr(reader, "read", None)
-    return release_check_mod.against(tree, options.against, options.base, read if callable(read) else lambda _p: None)
+    return release_check_mod.against(reader.root, options.against, reader.rev, reader.read)
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:

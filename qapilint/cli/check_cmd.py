@@ -128,10 +128,9 @@ def _check_all(specs: list[str], fmt: str | None, options: CheckOptions,
 
 def _against_unusable(rev: str, tree: str | None) -> bool:
     """--against REV: say once, before any input, when it cannot be used."""
-    from qapilint.pipeline import find_tree
-    from qapilint.rebuild.detect import TreeReader
+    from qapilint.rebuild.detect import TreeReader, find_tree
 
-    where = find_tree(tree)
+    where = tree or find_tree(os.getcwd())
     try:
         if where is None:
             raise InputError("--against", "needs a tree (--tree DIR, or run inside a QEMU checkout)")
