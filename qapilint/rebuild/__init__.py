@@ -94,7 +94,7 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
     reader = tree if isinstance(tree, TreeReader) else TreeReader(tree, base)
     cache = cache if cache is not None else RebuildCache()
     overlay = dict(overlay or {})
-    before_texts = Texts(reader.read, overlay)
+    before_texts = Texts(reader.read_or_refuse, overlay)
     located: list[tuple[str, list[Line], str, list[Line]]] = []
     refused = {p for p, _ in out.refused}
     for fd in files:
@@ -141,7 +141,7 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
         located.append((old_path, res.before, fd.path, res.after))
     if out.hunk_after.definitions or out.hunk_before.definitions:
         out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
-    after_texts = Texts(reader.read, {**overlay, **out.patched})
+    after_texts = Texts(reader.read_or_refuse, {**overlay, **out.patched})
     touched = [p for p in [fd.path for fd in files] + [fd.old_path for fd in files if fd.old_path]
                if p not in refused]
     roots = roots_for(touched)

@@ -71,8 +71,10 @@ class TreeReader:
 
     Names come from patches and schemas: one that is not a plain name inside
     the tree, or (work tree) a symlink out of it, a FIFO, a device, a file
-    over the size caps, raises :class:`contain.PathRefused`; a file that is
-    not there reads as None.
+    over the size caps, is refused (:mod:`qapilint.contain`) and never read.
+    ``read`` gives None for it, as for a file that is not there;
+    ``read_or_refuse`` raises :class:`contain.PathRefused` instead, for
+    callers that report the refusal.
     """
 
     def __init__(self, root: str, rev: str | None = None) -> None:
@@ -81,6 +83,7 @@ class TreeReader:
         self.root = root
         self.rev: str | None = None
         self._cache: dict[str, str | None] = {}
+        self._refused: dict[str, contain.PathRefused] = {}
         self._files = contain.TreeFiles(root)
         if rev is not None:
             p = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
@@ -94,15 +97,27 @@ class TreeReader:
         return f"{os.path.abspath(self.root)}@{self.rev or 'worktree'}"
 
     def read(self, path: str) -> str | None:
+        try:
+            return self.read_or_refuse(path)
+        except contain.PathRefused:
+            return None
+
+    def read_or_refuse(self, path: str) -> str | None:
         if path in self._cache:
             return self._cache[path]
+        if path in self._refused:
+            raise self._refused[path]
         problem = contain.lexical_problem(path)
         if problem is not None:   # before any branch: not even git is asked about it
-            raise contain.PathRefused(path, problem)
+            self._refused[path] = contain.PathRefused(path, problem)
+            raise self._refused[path]
         text: str | None
         if self.rev is None:
             try:
                 text = self._files.read_text(path, errors="replace", universal_newlines=False)
+            except contain.PathRefused as e:
+                self._refused[path] = e
+                raise
             except OSError:
                 text = None
         else:

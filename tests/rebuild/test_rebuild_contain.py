@@ -29,9 +29,9 @@ class Counting(TreeReader):
         super().__init__(root)
         self.asked: list[str] = []
 
-    def read(self, path: str) -> str | None:
+    def read_or_refuse(self, path: str) -> str | None:
         self.asked.append(path)
-        return super().read(path)
+        return super().read_or_refuse(path)
 
 
 def _edit(path: str) -> bytes:
