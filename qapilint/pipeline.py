@@ -240,7 +240,7 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
 def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     from qapilint.changes import differ
     from qapilint.checks import version as version_check
-    from qapilint.checks.input_rules import check_input
+    from qapilint.checks.input_rules import check_input, check_paths
     from qapilint.rebuild.detect import TreeReader
 
     if not series.patches and series.cover is not None:
@@ -264,7 +264,7 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
                           expected_version=exp.text if exp else None,
                           expected_version_source=exp.source if exp else None,
                           touches_qapi=bool(pc.files))
-        input_findings = check_input(patch)
+        input_findings = check_input(patch) + check_paths(pc.refused)
         if not pc.files:
             rep.findings = input_findings
             reports.append(rep)
