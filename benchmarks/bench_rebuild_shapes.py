@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 SCHEMA = "qapi/demo.json"
 
@@ -28,38 +28,41 @@ def _header(path: str, new_file: bool = False) -> str:
     return f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
 
 
-def many_hunks(n: int) -> str:
-    out = [_header(SCHEMA)]
+# Shapes are written piece by piece: a bench process that held a large shape in
+# memory would lend its size to the peak of every process it starts after.
+
+def many_hunks(n: int) -> Iterator[str]:
+    yield _header(SCHEMA)
     for i in range(n):
         o = i * 10 + 1
-        out.append(f"@@ -{o},3 +{o + i},4 @@\n   'a{i}': 'int',\n+  'b{i}': 'int',\n   'c{i}': 'int',\n"
-                   f"   'd{i}': 'int',\n")
-    return "".join(out)
+        yield (f"@@ -{o},3 +{o + i},4 @@\n   'a{i}': 'int',\n+  'b{i}': 'int',\n   'c{i}': 'int',\n"
+               f"   'd{i}': 'int',\n")
 
 
-def many_definitions(n: int) -> str:
-    lines = "".join(f"+{{ 'struct': 'S{i:06d}', 'data': {{ 'a': 'int' }} }}\n" for i in range(n))
-    return _header(SCHEMA, new_file=True) + f"@@ -0,0 +1,{n} @@\n" + lines
+def many_definitions(n: int) -> Iterator[str]:
+    yield _header(SCHEMA, new_file=True) + f"@@ -0,0 +1,{n} @@\n"
+    for i in range(n):
+        yield f"+{{ 'struct': 'S{i:06d}', 'data': {{ 'a': 'int' }} }}\n"
 
 
-def deep(n: int) -> str:
-    body = " { 'struct': 'Deep', 'data': { 'x':\n" + "+{ 'a':\n" * n
-    return _header(SCHEMA) + f"@@ -10,1 +10,{n + 1} @@\n" + body
+def deep(n: int) -> Iterator[str]:
+    yield _header(SCHEMA) + f"@@ -10,1 +10,{n + 1} @@\n" + " { 'struct': 'Deep', 'data': { 'x':\n"
+    for _ in range(n):
+        yield "+{ 'a':\n"
 
 
-def camel_word(n: int) -> str:
+def camel_word(n: int) -> Iterator[str]:
     # A cut schema region whose member the C hunks are asked to name, and one C line
     # holding an n-character capitalised word that no declaration pattern matches.
     members = "".join(f"             'm{i}': 'int',\n" for i in range(3))
-    q = (_header(SCHEMA) + "@@ -20,4 +20,5 @@\n" + members + "+            '*extra': 'int',\n"
-         "             'm3': 'int' } }\n")
+    yield (_header(SCHEMA) + "@@ -20,4 +20,5 @@\n" + members + "+            '*extra': 'int',\n"
+           "             'm3': 'int' } }\n")
     word = ("Ab" * (n // 2))[:n]
-    c = (_header("hw/demo.c") + "@@ -1,3 +1,5 @@\n void f(void)\n {\n"
-         f"+    {word}_ {word}_;\n+    Basket *b = get();\n }}\n")
-    return q + c
+    yield (_header("hw/demo.c") + "@@ -1,3 +1,5 @@\n void f(void)\n {\n"
+           f"+    {word}_ {word}_;\n+    Basket *b = get();\n }}\n")
 
 
-SHAPES: list[tuple[str, Callable[[], str]]] = [
+SHAPES: list[tuple[str, Callable[[], Iterator[str]]]] = [
     ("1,000 hunks", lambda: many_hunks(1_000)),
     ("4,975 hunks (19,900 lines, under the bound)", lambda: many_hunks(4_975)),
     ("100,000 hunks (refused: past the bound)", lambda: many_hunks(100_000)),
@@ -109,7 +112,7 @@ def main() -> int:
                 continue
             path = os.path.join(tmp, "shape.diff")
             with open(path, "w") as f:
-                f.write(make())
+                f.writelines(make())
             size = os.path.getsize(path) / 1e6
             dt, mb, what = run(path, here, a.timeout)
             line = f"{name} ({size:.1f} MB): {dt:.2f} s, peak {mb:.0f} MB, {what}"

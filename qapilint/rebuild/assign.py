@@ -180,6 +180,7 @@ class Pass:
         self.namer = namer
         self.evidence = evidence
         self._group: dict[str, str] = {}         # key -> schema group of its file
+        self._asked: dict[str, int] = {}         # anonymous key -> parts it had when the C hunks said nothing
 
     def run(self, paths: list[tuple[str, list[dict[str, Window]]]]) -> None:
         """Name every region of the files ((path, windows by hunk and side) each)."""
@@ -277,7 +278,9 @@ class Pass:
         if carry is not None and agreed:
             self._take(group, regions, carry, "carry", "")
             return
-        self._take(group, regions, anonymous_name(win.path, hi + 1), "", "")
+        anon = anonymous_name(win.path, hi + 1)
+        self._take(group, regions, anon, "", "")
+        self._asked[def_key(group, anon)] = len(regions)
 
     def _hint(self, group: str, regions: list[Region], fits: object, leads: frozenset[str]) -> tuple[str, str] | None:
         """The C hunks' name for the items the regions add or remove."""
@@ -322,8 +325,8 @@ class Pass:
         anon = sorted({k for known in self.ledger.known.values() for k in known if _is_anonymous(k)})
         for key in anon:
             parts = [r for known in self.ledger.known.values() if key in known for r in known[key].regions]
-            if not parts:
-                continue
+            if not parts or self._asked.get(key) == len(parts):
+                continue        # asked already about these very parts
             group = self._group.get(key, "")
 
             def excluded(name: str, group: str = group, key: str = key) -> bool:
