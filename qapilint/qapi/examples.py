@@ -20,7 +20,6 @@ import bisect
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from qapilint.qapi.doc_model import DocBlock
@@ -47,15 +46,21 @@ class Segment(NamedTuple):
     text: str
 
 
-@dataclass(eq=False)
 class Message:
-    direction: str                 # "->" client, "<-" server, "" not said (commit message)
-    segments: list[Segment]
-    complete: bool = True          # its end is in view (else: cut, not checked for syntax)
-    example: Example | None = field(default=None, repr=False)
-    _text: str | None = field(default=None, repr=False)
-    _parsed: Parsed | None = field(default=None, repr=False)
-    _positions: dict[Path, tuple[int, int]] | None = field(default=None, repr=False)
+    """One QMP message: ``direction`` "->" (client), "<-" (server) or "" (not said, in a
+    commit message); its lines; ``complete`` when its end is in view (else it is cut and
+    not checked for syntax); the example it belongs to."""
+
+    __slots__ = ("direction", "segments", "complete", "example", "_text", "_parsed", "_positions")
+
+    def __init__(self, direction: str, segments: list[Segment], complete: bool = True) -> None:
+        self.direction = direction
+        self.segments = segments
+        self.complete = complete
+        self.example: Example | None = None
+        self._text: str | None = None
+        self._parsed: Parsed | None = None
+        self._positions: dict[Path, tuple[int, int]] | None = None
 
     @property
     def text(self) -> str:
@@ -102,15 +107,22 @@ class Message:
         return f"line {line}, column {col}"
 
 
-@dataclass(eq=False)
 class Example:
-    file: str
-    line: int                      # the directive, the section tag or the first message
-    kind: str                      # qmp-example | section | literal | commit
-    symbol: str | None = None      # the doc block's definition
-    title: str | None = None
-    annotated: bool = False
-    messages: list[Message] = field(default_factory=list)
+    """A group of messages: a '.. qmp-example::' block (``kind`` qmp-example), an 'Example:'
+    section (section), other arrows of a doc block (literal), or a commit message (commit).
+    ``line`` is the directive, the section tag or the first message; ``symbol`` the
+    definition the doc block documents."""
+
+    __slots__ = ("file", "line", "kind", "symbol", "title", "annotated", "messages")
+
+    def __init__(self, file: str, line: int, kind: str, symbol: str | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.kind = kind
+        self.symbol = symbol
+        self.title: str | None = None
+        self.annotated = False
+        self.messages: list[Message] = []
 
     def describe(self) -> str:
         if self.kind == "commit":

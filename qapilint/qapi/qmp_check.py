@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from qapilint.qapi.examples import Example, Message
 from qapilint.qapi.qmp_ids import (
@@ -78,8 +79,7 @@ class Result:
     messages: int = 0
 
 
-@dataclass
-class _Pending:
+class _Pending(NamedTuple):
     name: str
     known: bool
     id: object = None
@@ -303,7 +303,7 @@ class _Checker:
     def match_object(self, value: object, view: ObjectView, msg: Message, path: Path, what: str, *,
                      server: bool, subject: str, partial: bool, lenient: bool = False,
                      nothing: bool = False) -> None:
-        m = Matcher(self.table, server=server, lenient_keys=lenient)
+        m = Matcher(self.table, server=server)
         if partial:
             view = ObjectView(view.name, dict(view.members), True, view.discriminator, view.branches, True,
                               view.label)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Nesting beyond this is not an example but hostile input.
 MAX_DEPTH = 64
@@ -59,8 +59,7 @@ Path = tuple[str | int, ...]
 Where = Callable[[int], str]
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A certain repair: replace text[start:end] with ``text`` (offsets into the message text)."""
 
     start: int
@@ -68,8 +67,7 @@ class Fix:
     text: str
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One syntax problem at ``offset`` of the message text; ``fix`` when the repair is certain."""
 
     kind: str
@@ -78,12 +76,18 @@ class Problem:
     fix: Fix | None = None
 
 
-@dataclass
 class Parsed:
-    value: object = None            # None when the text could not be read (see problems)
-    ok: bool = False                # a value was read (possibly after certain repairs)
-    problems: list[Problem] = field(default_factory=list)
-    elided: bool = False            # an elision occurs somewhere
+    """A message read: ``value`` (None when it could not be read, see ``problems``); ``ok`` when
+    a value was read, possibly after certain repairs; ``elided`` when an elision occurs."""
+
+    __slots__ = ("value", "ok", "problems", "elided")
+
+    def __init__(self, value: object = None, ok: bool = False, problems: list[Problem] | None = None,
+                 elided: bool = False) -> None:
+        self.value = value
+        self.ok = ok
+        self.problems = problems if problems is not None else []
+        self.elided = elided
 
 
 _TOKEN = re.compile(r"""
@@ -102,8 +106,7 @@ _CLOSE = {"{": "}", "[": "]"}
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
-@dataclass
-class _Tok:
+class _Tok(NamedTuple):
     kind: str       # str sq ell num punct word other ustr eof
     text: str
     pos: int

@@ -20,7 +20,7 @@ fraction within their C type's range.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from qapilint.qapi.qmp_json import ELIDED, EDict, Path
 
@@ -35,46 +35,56 @@ _METAS = ("enum", "struct", "union", "alternate", "command", "event")
 _ISSUE_LIMIT = 50          # per message: a wholesale mismatch says enough after this many
 
 
-@dataclass
-class MemberSpec:
+class MemberSpec(NamedTuple):
     name: str
     type: object               # a type reference as written: 'Name' or ['Name']
     optional: bool
     conditional: bool
 
 
-@dataclass
 class ObjectView:
-    """The wire view of a struct, a union, or command/event arguments."""
+    """The wire view of a struct, a union, or command/event arguments.
 
-    name: str
-    members: dict[str, MemberSpec] = field(default_factory=dict)
-    partial: bool = False      # some members may be out of view
-    discriminator: str | None = None
-    branches: dict[str, object] | None = None   # discriminator value -> branch type reference
-    branches_partial: bool = False
-    label: str = ""            # how messages name it, when not by its name ("the arguments of 'cmd'")
+    ``partial``: some members may be out of view; ``branches``: discriminator
+    value -> branch type reference; ``label``: how messages name it when not
+    by its name ("the arguments of 'cmd'").
+    """
+
+    __slots__ = ("name", "members", "partial", "discriminator", "branches", "branches_partial", "label")
+
+    def __init__(self, name: str, members: dict[str, MemberSpec] | None = None, partial: bool = False,
+                 discriminator: str | None = None, branches: dict[str, object] | None = None,
+                 branches_partial: bool = False, label: str = "") -> None:
+        self.name = name
+        self.members: dict[str, MemberSpec] = members if members is not None else {}
+        self.partial = partial
+        self.discriminator = discriminator
+        self.branches = branches
+        self.branches_partial = branches_partial
+        self.label = label
 
 
-@dataclass
-class Raw:
+class Raw(NamedTuple):
     name: str
     meta: str
     data: dict[str, object]
     partial: bool = False
 
 
-@dataclass
 class Issue:
     """A mismatch between a value and its type.  ``kind``: unknown-member, wrong-type,
-    bad-value, missing-member, out-of-view (the type is not in view: needs a tree)."""
+    bad-value, missing-member; ``at_key``: located at the key, not the value."""
 
-    kind: str
-    path: Path
-    message: str
-    at_key: bool = False
-    item: str | None = None
-    type_name: str | None = None
+    __slots__ = ("kind", "path", "message", "at_key", "item", "type_name")
+
+    def __init__(self, kind: str, path: Path, message: str, at_key: bool = False, item: str | None = None,
+                 type_name: str | None = None) -> None:
+        self.kind = kind
+        self.path = path
+        self.message = message
+        self.at_key = at_key
+        self.item = item
+        self.type_name = type_name
 
 
 def did_you_mean(word: str, candidates: Iterable[str], cutoff: float) -> str:
@@ -237,15 +247,17 @@ class TypeTable:
         return None
 
 
-@dataclass
 class Matcher:
-    """Matches values against type references, collecting :class:`Issue` objects."""
+    """Matches values against type references, collecting :class:`Issue` objects.
 
-    table: TypeTable
-    server: bool = False              # the value comes from QEMU (a reply or event)
-    lenient_keys: bool = False        # 'gen': false: the command takes more than its schema says
-    issues: list[Issue] = field(default_factory=list)
-    out_of_view: set[str] = field(default_factory=set)
+    ``server``: the value comes from QEMU (a reply or an event).
+    """
+
+    def __init__(self, table: TypeTable, server: bool = False) -> None:
+        self.table = table
+        self.server = server
+        self.issues: list[Issue] = []
+        self.out_of_view: set[str] = set()
 
     def add(self, issue: Issue) -> None:
         if len(self.issues) < _ISSUE_LIMIT:
