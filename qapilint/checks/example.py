@@ -173,10 +173,12 @@ def _hunk_examples(ctx: CheckContext, side: str) -> list[Example]:
     return out
 
 
-def _doc_examples(defs: Iterable[Definition]) -> list[Example]:
+def _doc_examples(defs: Iterable[Definition], files: set[str] | None = None) -> list[Example]:
     out: list[Example] = []
     seen: set[int] = set()
     for d in defs:
+        if files is not None and d.file not in files:
+            continue
         if d.doc is not None and id(d.doc) not in seen:
             seen.add(id(d.doc))
             out.extend(doc_examples(d.doc))
@@ -194,27 +196,44 @@ def _touched(ctx: CheckContext, msg: Message) -> bool:
     return ex is not None and any(ctx.is_added(ex.file, ln) for ln in msg.lines)
 
 
+def _stale_possible(ctx: CheckContext) -> bool:
+    """Whether a change of the patch can make an existing example wrong.
+
+    Additions cannot, except of a mandatory member (an example now leaves it out).
+    """
+    for c in ctx.changes.changes:
+        if c.what not in _STALE_WHATS:
+            continue
+        if c.op != "added":
+            return True
+        if c.what == "member" and not c.detail.endswith("(optional)"):
+            return True
+    return False
+
+
 def _check_doc_examples(ctx: CheckContext, run: _Run) -> None:
     complete = ctx.complete
     after = ctx.changes.after
+    touched = set(ctx.qapi_paths)
+    stale = complete and _stale_possible(ctx)
     if complete:
-        examples = _doc_examples(after.definitions.values())
-        before_examples = _doc_examples(ctx.changes.before.definitions.values())
+        # Edited examples are in the files the patch touches; all others matter
+        # only when the patch changes what an example could show.
+        every = _doc_examples(after.definitions.values(), None if stale else touched)
+        examples = [ex for ex in every if ex.file in touched]
+        old_paths = {fd.old_path or fd.path for fd in ctx.patch.files if fd.path in touched}
+        before_examples = _doc_examples(ctx.changes.before.definitions.values(), old_paths)
     else:
-        examples = _hunk_examples(ctx, "+")
+        every = examples = _hunk_examples(ctx, "+")
         before_examples = _hunk_examples(ctx, "-")
-    if not examples:
+    if not every:
         return
     before_texts = {_norm(m) for ex in before_examples for m in ex.messages}
     tables = _tables(after.definitions.values(), complete)
     edited: list[Example] = []
-    kept: list[Example] = []
     for ex in examples:
-        mine = [m for m in ex.messages if _touched(ctx, m) and _norm(m) not in before_texts]
-        if mine:
+        if any(_touched(ctx, m) and _norm(m) not in before_texts for m in ex.messages):
             edited.append(ex)
-        if complete and len(mine) < len(ex.messages):
-            kept.append(ex)
     by_file: dict[str, list[Example]] = {}
     for ex in edited:
         by_file.setdefault(ex.file, []).append(ex)
@@ -224,9 +243,11 @@ def _check_doc_examples(ctx: CheckContext, run: _Run) -> None:
         for i in res.issues:
             if _touched(ctx, i.msg) and _norm(i.msg) not in before_texts:
                 run.findings.append(_with_patch_line(ctx, _finding(i, notes=_context(i))))
-    if complete and kept and any(c.what in _STALE_WHATS and not (c.op == "added" and c.what == "definition")
-                                 for c in ctx.changes.changes):
-        run.findings.extend(_stale(ctx, kept, tables, before_texts))
+    if stale:
+        kept = [ex for ex in every if not all(_touched(ctx, m) and _norm(m) not in before_texts
+                                              for m in ex.messages)]
+        if kept:
+            run.findings.extend(_stale(ctx, kept, tables, before_texts))
 
 
 def _stale(ctx: CheckContext, examples: list[Example], tables: dict[str, TypeTable],
