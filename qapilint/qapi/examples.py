@@ -27,6 +27,8 @@ from qapilint.qapi.qmp_json import Parsed, Path, parse, positions, quick_parse
 
 # A message never runs longer than this (hostile input, a lost bracket).
 MAX_MESSAGE_LINES = 400
+# Lines a commit message's brace blocks are read over, in all (hostile input).
+MAX_COMMIT_SCAN = 50_000
 
 _DIRECTIVE = re.compile(r"\.\.\s+qmp-example::\s*$")
 _OPTION = re.compile(r":(title|annotated):\s*(.*)$")
@@ -36,6 +38,10 @@ CLIENT_KEYS = ("execute", "exec-oob")
 SERVER_KEYS = ("return", "error", "event", "QMP")
 _FIRST_KEY = re.compile(r"""\{\s*["'](?P<key>[A-Za-z-]+)["']\s*:""")
 _JSONISH_START = re.compile(r"""["'{}\[\],:0-9.\-]|\u2026|(?:true|false|null)\b""")
+
+
+# One line of a message as stored: (file line, 1-based column of the text, the text).
+Row = tuple[int, int, str]
 
 
 class Segment(NamedTuple):
@@ -48,14 +54,14 @@ class Segment(NamedTuple):
 
 class Message:
     """One QMP message: ``direction`` "->" (client), "<-" (server) or "" (not said, in a
-    commit message); its lines; ``complete`` when its end is in view (else it is cut and
-    not checked for syntax); the example it belongs to."""
+    commit message); its lines (``rows``: line, column of the text, text); ``complete``
+    when its end is in view (else it is cut and not checked for syntax); its example."""
 
-    __slots__ = ("direction", "segments", "complete", "example", "_text", "_parsed", "_positions")
+    __slots__ = ("direction", "rows", "complete", "example", "_text", "_parsed", "_positions")
 
-    def __init__(self, direction: str, segments: list[Segment], complete: bool = True) -> None:
+    def __init__(self, direction: str, rows: list[Row], complete: bool = True) -> None:
         self.direction = direction
-        self.segments = segments
+        self.rows = rows
         self.complete = complete
         self.example: Example | None = None
         self._text: str | None = None
@@ -63,9 +69,13 @@ class Message:
         self._positions: dict[Path, tuple[int, int]] | None = None
 
     @property
+    def segments(self) -> list[Segment]:
+        return [Segment(*r) for r in self.rows]
+
+    @property
     def text(self) -> str:
         if self._text is None:
-            self._text = "\n".join(s.text for s in self.segments)
+            self._text = "\n".join([r[2] for r in self.rows])
         return self._text
 
     def parsed(self) -> Parsed:
@@ -87,20 +97,20 @@ class Message:
 
     @property
     def line(self) -> int:
-        return self.segments[0].line
+        return self.rows[0][0]
 
     @property
     def lines(self) -> list[int]:
-        return [s.line for s in self.segments]
+        return [r[0] for r in self.rows]
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column) in the file of ``offset`` in :attr:`text`."""
-        for seg in self.segments:
-            if offset <= len(seg.text):
-                return seg.line, seg.col + offset
-            offset -= len(seg.text) + 1
-        last = self.segments[-1]
-        return last.line, last.col + len(last.text)
+        for line, col, text in self.rows:
+            if offset <= len(text):
+                return line, col + offset
+            offset -= len(text) + 1
+        line, col, text = self.rows[-1]
+        return line, col + len(text)
 
     def where(self, offset: int) -> str:
         line, col = self.position(offset)
@@ -184,13 +194,13 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
     first = lines[i]
     text = first.text[start:]
     lead = _indent(text)
-    segs = [Segment(first.line, first.col + start + lead, text[lead:])]
+    segs: list[Row] = [(first.line, first.col + start + lead, text[lead:])]
     n = len(lines)
     # Most messages are the lines up to a blank line, an arrow or a
     # de-indent, and are JSON as they stand: one call of the C parser.
     j = i + 1
     prev = first.line
-    while j < n:
+    while j < n and j - i < MAX_MESSAGE_LINES:
         cl = lines[j]
         t = cl.text
         s = t.lstrip()
@@ -202,7 +212,7 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
                 break
         elif lead <= base_indent and s[0] not in "}]":
             break
-        segs.append(Segment(cl.line, cl.col + lead, s))
+        segs.append((cl.line, cl.col + lead, s))
         prev = cl.line
         j += 1
     msg = Message(direction, segs)
@@ -215,7 +225,7 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
     j = i + 1
     complete = True
     if end is None and depth > 0:
-        pending: list[Segment] = []      # blank lines, kept only if the message goes on
+        pending: list[Row] = []      # blank lines, kept only if the message goes on
         while True:
             if j >= n:
                 complete = ends_known
@@ -227,7 +237,7 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
             t = cl.text
             s = t.strip()
             if not s:
-                pending.append(Segment(cl.line, cl.col, ""))
+                pending.append((cl.line, cl.col, ""))
                 j += 1
                 continue
             if _arrow(t) is not None or _ends_message(t, s, base_indent, commit):
@@ -238,7 +248,7 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
             segs.extend(pending)
             pending = []
             lead = _indent(t)
-            segs.append(Segment(cl.line, cl.col + lead, t[lead:]))
+            segs.append((cl.line, cl.col + lead, t[lead:]))
             j += 1
             depth, end = _depth_change(t, depth)
             if end is not None:
@@ -254,7 +264,7 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
                     or (not commit and _indent(t) <= base_indent)):
                 break
             lead = _indent(t)
-            segs.append(Segment(cl.line, cl.col + lead, t[lead:]))
+            segs.append((cl.line, cl.col + lead, t[lead:]))
             j += 1
     return Message(direction, segs, complete), j
 
@@ -371,8 +381,8 @@ class _DocLines(Sequence[CommentLine]):
         h = raw.find("#")
         t = raw[h + 1 + start:]
         s = t.lstrip()
-        segs = [Segment(dl.line, h + 2 + start + len(t) - len(s), s.rstrip())]
-        n = len(dls)
+        rows: list[Row] = [(dl.line, h + 2 + start + len(t) - len(s), s.rstrip())]
+        n = min(len(dls), i + MAX_MESSAGE_LINES)
         j = i + 1
         while j < n:
             dl = dls[j]
@@ -385,13 +395,13 @@ class _DocLines(Sequence[CommentLine]):
             lead = len(t) - len(s)
             if lead <= base_indent and s[0] not in "}]":
                 break
-            segs.append(Segment(dl.line, h + 2 + lead, s.rstrip()))
+            rows.append((dl.line, h + 2 + lead, s.rstrip()))
             j += 1
-        text = "\n".join([sg.text for sg in segs])
+        text = "\n".join([r[2] for r in rows])
         parsed = quick_parse(text)
         if parsed is None:
             return None
-        msg = Message(direction, segs)
+        msg = Message(direction, rows)
         msg._text = text
         msg._parsed = parsed
         return msg, j
@@ -424,7 +434,8 @@ def examples_in_commit(message: str) -> list[Example]:
     ex = Example("", 1, "commit")
     n = len(lines)
     i = 0
-    while i < n:
+    budget = MAX_COMMIT_SCAN      # lines looked at, over all candidates (hostile input)
+    while i < n and budget > 0:
         t = lines[i].text
         s = t.lstrip()
         arrow = _arrow(t)
@@ -436,6 +447,7 @@ def examples_in_commit(message: str) -> list[Example]:
             i += 1
             continue
         msg, j = _collect(lines, i, start, direction, True, len(t) - len(s), commit=True)
+        budget -= j - i
         if direction or _qmp_key(msg.text) is not None:
             msg.example = ex
             ex.messages.append(msg)

@@ -67,8 +67,8 @@ class ExampleIssue:
     @property
     def position(self) -> tuple[int, int | None]:
         if self.offset is None:
-            seg = self.msg.segments[0]
-            return seg.line, seg.col
+            line, col, _text = self.msg.rows[0]
+            return line, col
         return self.msg.position(self.offset)
 
 

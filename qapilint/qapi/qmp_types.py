@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from qapilint.qapi.qmp_json import ELIDED, EDict, Path
+from qapilint.qapi.qmp_json import ELIDED, MAX_DEPTH, EDict, Path
 
 INT_RANGES: dict[str, tuple[int, int]] = {
     "int": (-(2**63), 2**63 - 1), "int64": (-(2**63), 2**63 - 1),
@@ -273,7 +273,7 @@ class Matcher:
 
     def value(self, v: object, ref: object, path: Path, what: str) -> None:
         """Match ``v`` against type reference ``ref``; ``what`` names the value in messages."""
-        if v is ELIDED:
+        if v is ELIDED or len(path) > MAX_DEPTH:
             return
         if isinstance(ref, list):
             if not ref:
