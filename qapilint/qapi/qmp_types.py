@@ -87,8 +87,8 @@ class Issue:
         self.type_name = type_name
 
 
-def did_you_mean(word: str, candidates: Iterable[str], cutoff: float) -> str:
-    """' (did you mean 'x'?)' for the closest candidate, or ''.
+def closest(word: str, candidates: Iterable[str], cutoff: float) -> str | None:
+    """The candidate ``word`` is most likely a misspelling of, if any.
 
     Only candidates of about the same length starting with the same letter
     are compared: typos and old spellings keep both, and difflib costs.
@@ -98,7 +98,13 @@ def did_you_mean(word: str, candidates: Iterable[str], cutoff: float) -> str:
     n = len(word)
     near = sorted(c for c in candidates if c[:1] == word[:1] and abs(len(c) - n) <= max(3, n // 3))
     close = difflib.get_close_matches(word, near, n=1, cutoff=cutoff)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float) -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or ''."""
+    c = closest(word, candidates, cutoff)
+    return f" (did you mean '{c}'?)" if c else ""
 
 
 def raw_of(data: dict[str, object], partial: bool = False) -> Raw | None:
@@ -434,33 +440,44 @@ class Matcher:
                                                f"expected, not {json_kind(v)}"))
             return
         members, partial, label = self.effective(view, v)
+        misspelt: set[str] = set()
         for key, item in v.items():
             m = members.get(key)
             sub = (*path, key)
             if m is None:
                 if partial or lenient:
                     continue
-                hint = did_you_mean(key, members, 0.7)
+                meant = closest(key, members, 0.7)
+                hint = f" (did you mean '{meant}'?)" if meant else ""
+                if meant is not None:
+                    misspelt.add(meant)
                 self.add(Issue("unknown-member", sub, f"'{key}' is not a member of {label}{hint}",
                                at_key=True, item=key, type_name=view.name))
                 continue
             self.value(item, m.type, sub, f"'{key}'")
         if partial or isinstance(v, EDict):
             return
-        missing = [n for n, m in members.items() if not (m.optional or m.conditional or n in v)]
+        # A member shown under a misspelt name is reported once, as the unknown key.
+        missing = [n for n, m in members.items()
+                   if not (m.optional or m.conditional or n in v or n in misspelt)]
         if not missing:
             return
-        names = ", ".join(f"'{n}'" for n in missing)
+        names = _names(missing)
         if view.discriminator in missing:
             msg = f"the discriminator '{view.discriminator}' of {label} is missing"
             if len(missing) > 1:
-                msg += f", and mandatory member{'s' if len(missing) > 2 else ''} " + ", ".join(
-                    f"'{n}'" for n in missing if n != view.discriminator)
+                msg += f", and mandatory member{'s' if len(missing) > 2 else ''} " + _names(
+                    [n for n in missing if n != view.discriminator])
         elif len(missing) == 1:
             msg = f"mandatory member {names} of {label} is missing"
         else:
             msg = f"mandatory members {names} of {label} are missing"
         self.add(Issue("missing-member", path, msg, item=missing[0], type_name=view.name))
+
+
+def _names(names: list[str], shown: int = 8) -> str:
+    out = ", ".join(f"'{n}'" for n in names[:shown])
+    return out + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _alt_kind(v: object) -> str:

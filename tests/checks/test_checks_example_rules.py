@@ -149,6 +149,12 @@ def test_unknown_member_suggests_the_spelling(tmp_path: Path) -> None:
     assert "did you mean 'label'" in f.message
 
 
+def test_a_misspelt_mandatory_member_is_reported_once(tmp_path: Path) -> None:
+    w = widget().replace('"active"', '"actve"')
+    [f] = audit(tmp_path, f'{QUERY}\n<- {{ "return": [ {w} ] }}')
+    assert f.rule == "example-unknown-member" and "did you mean 'active'" in f.message
+
+
 def test_inherited_and_conditional_members_are_members(tmp_path: Path) -> None:
     w = widget(label='"l"', serial="18446744073709551615", model='"m"', weight="2")
     assert audit(tmp_path, f'{QUERY}\n<- {{ "return": [ {w} ] }}') == []
