@@ -259,7 +259,7 @@ class _Parser:
             return float(t.text)
         return int(t.text)
 
-    def obj(self, open_tok: _Tok, path: Path, depth: int) -> dict[str, object]:
+    def obj(self, open_tok: _Tok, path: Path, depth: int) -> object:
         out: dict[str, object] = {}
         elided = False
         need_comma = False      # a member was just read
@@ -310,8 +310,8 @@ class _Parser:
             last_end = prev.pos + len(prev.text)
             need_comma = True
         if elided:
-            e = EDict(out)
-            return e
+            # '{ ... }' alone stands for any value, '{ "a": 1, ... }' for an object with more members.
+            return ELIDED if not out else EDict(out)
         return out
 
     def key(self, t: _Tok) -> str:
@@ -327,7 +327,7 @@ class _Parser:
             raise self.fail("unterminated-string", "the string is not closed on its line", t.pos)
         raise self.fail("unexpected", f"a key (a double-quoted string) was expected, not {_show(t)}", t.pos)
 
-    def arr(self, open_tok: _Tok, path: Path, depth: int) -> list[object]:
+    def arr(self, open_tok: _Tok, path: Path, depth: int) -> object:
         out: list[object] = []
         elided = False
         need_comma = False
@@ -369,7 +369,7 @@ class _Parser:
             last_end = prev.pos + len(prev.text)
             need_comma = True
         if elided:
-            return EList(out)
+            return ELIDED if not out else EList(out)
         return out
 
 

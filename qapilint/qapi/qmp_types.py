@@ -232,6 +232,8 @@ class TypeTable:
                 _members(base, view.members)
             if d.meta == "struct":
                 _members(d.data.get("data"), view.members)
+            elif "discriminator" not in d.data and base is None and not d.partial:
+                self._simple_union(view, _branch_refs(d.data.get("data")))
             else:
                 disc = d.data.get("discriminator")
                 view.discriminator = disc if isinstance(disc, str) else None
@@ -239,6 +241,19 @@ class TypeTable:
                 view.branches_partial = d.partial
         self._objects[name] = view
         return view
+
+    def _simple_union(self, view: ObjectView, branches: dict[str, object]) -> None:
+        """A union of QEMU before 7.0 without base and discriminator: on the wire
+        {"type": BRANCH, "data": VALUE} (QEMU made it a flat union of wrappers)."""
+        kind = f"{view.name}Kind"
+        self.defs.setdefault(kind, Raw(kind, "enum", {"enum": kind, "data": list(branches)}))
+        view.members["type"] = MemberSpec("type", kind, False, False)
+        view.discriminator = "type"
+        view.branches = {}
+        for branch, ref in branches.items():
+            wrapper = f"q_obj_{describe_ref(ref)}-wrapper"
+            self.defs.setdefault(wrapper, Raw(wrapper, "struct", {"struct": wrapper, "data": {"data": ref}}))
+            view.branches[branch] = wrapper
 
     def args_view(self, owner: str, data: object, label: str) -> ObjectView | None:
         """Arguments of a command / data of an event: inline members, a named type, or none."""
@@ -419,8 +434,11 @@ class Matcher:
                 partial = partial or bp
             label = f"{label} ({view.discriminator} '{tag}')"
         elif isinstance(tag, str):
-            # No branch for this value: only the base members, unless the branch may be out of view.
-            partial = partial or view.branches_partial
+            # No branch for this value: only the base members, unless the branch may be out of
+            # view, or the value is none of the enum's (reported as such; the branch meant is unknown).
+            spec = members.get(view.discriminator)
+            ev = self.table.enum_values(spec.type) if spec is not None and isinstance(spec.type, str) else None
+            partial = partial or view.branches_partial or (ev is not None and tag not in ev[0])
         else:
             # No branch known: a key of any branch may be right.
             for bref in view.branches.values():
@@ -436,8 +454,8 @@ class Matcher:
 
     def obj(self, v: object, view: ObjectView, path: Path, what: str, lenient: bool = False) -> None:
         if not isinstance(v, dict):
-            self.add(Issue("wrong-type", path, f"{what} is {view.label or repr(view.name)}: an object is "
-                                               f"expected, not {json_kind(v)}"))
+            kind = f" is '{view.name}'" if not view.label else "" if view.label == what else f" is {view.label}"
+            self.add(Issue("wrong-type", path, f"{what}{kind}: an object is expected, not {json_kind(v)}"))
             return
         members, partial, label = self.effective(view, v)
         misspelt: set[str] = set()

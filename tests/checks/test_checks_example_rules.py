@@ -32,6 +32,8 @@ DEFS: dict[str, str] = {
                   "  'data': { 'round': 'RoundOpts', 'square': 'SquareOpts' } }",
     "WidgetRef": "{ 'alternate': 'WidgetRef',\n"
                  "  'data': { 'id': 'str', 'definition': 'WidgetOpts', 'none': 'null' } }",
+    "WidgetPart": "{ 'union': 'WidgetPart', 'data': { 'gear': 'RoundOpts', 'label': 'str' } }",
+    "widget-part": "{ 'command': 'widget-part', 'data': { 'part': 'WidgetPart' } }",
     "WidgetLevel": "{ 'alternate': 'WidgetLevel', 'data': { 'value': 'int', 'auto': 'bool' } }",
     "QapiErrorClass": "{ 'enum': 'QapiErrorClass', 'data': [ 'GenericError', 'CommandNotFound' ] }",
     "query-widgets": "{ 'command': 'query-widgets', 'returns': [ 'WidgetInfo' ] }",
@@ -220,6 +222,24 @@ def test_union_value_without_a_branch_has_only_the_base(tmp_path: Path) -> None:
 def test_alternate_branches(tmp_path: Path, target: str) -> None:
     ex = f'-> {{ "execute": "widget-set", "arguments": {{ "target": {target} }} }}\n<- {{ "return": {{}} }}'
     assert audit(tmp_path, ex, "widget-set") == []
+
+
+@pytest.mark.parametrize("part,found", [
+    ('{ "type": "gear", "data": { "radius": 3 } }', []),
+    ('{ "type": "label", "data": "front" }', []),
+    ('{ "type": "label", "data": 3 }', ["example-wrong-type"]),
+    ('{ "type": "gear", "data": { "radius": 3 }, "radius": 3 }', ["example-unknown-member"]),
+    ('{ "type": "wheel", "data": {} }', ["example-bad-value"]),
+])
+def test_simple_union_of_older_trees(tmp_path: Path, part: str, found: list[str]) -> None:
+    """A union without base and discriminator (QEMU before 7.0) is {"type": BRANCH, "data": VALUE}."""
+    ex = f'-> {{ "execute": "widget-part", "arguments": {{ "part": {part} }} }}\n<- {{ "return": {{}} }}'
+    assert rules(audit(tmp_path, ex, "widget-part")) == found
+
+
+def test_an_elided_container_stands_for_any_value(tmp_path: Path) -> None:
+    ex = f'{QUERY}\n<- {{ "return": [ {GOOD_WIDGET}, [ ... more widgets ... ], {{ ... }} ] }}'
+    assert audit(tmp_path, ex) == []
 
 
 def test_alternate_takes_no_other_json_type(tmp_path: Path) -> None:
