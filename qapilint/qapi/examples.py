@@ -37,7 +37,8 @@ _SECTION = re.compile(r"Examples?:\s*$")
 CLIENT_KEYS = ("execute", "exec-oob")
 SERVER_KEYS = ("return", "error", "event", "QMP")
 _FIRST_KEY = re.compile(r"""\{\s*["'](?P<key>[A-Za-z-]+)["']\s*:""")
-_JSONISH_START = re.compile(r"""["'{}\[\],:0-9.\-]|\u2026|(?:true|false|null)\b""")
+# How a line that continues a JSON text may start (prose, '2. Then ...', does not).
+_JSONISH_START = re.compile(r"""["'{}\[\],:]|\.\.\.|\u2026|-?\d[\d.eE+-]*\s*(?:[,}\]]|$)|(?:true|false|null)\b""")
 
 
 # One line of a message as stored: (file line, 1-based column of the text, the text).
@@ -210,7 +211,7 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
         if commit:
             if _JSONISH_START.match(s) is None:
                 break
-        elif lead <= base_indent and s[0] not in "}]":
+        elif lead < base_indent and s[0] not in "}]" or lead == base_indent and _JSONISH_START.match(s) is None:
             break
         segs.append((cl.line, cl.col + lead, s))
         prev = cl.line
@@ -270,10 +271,16 @@ def _collect(lines: Sequence[CommentLine], i: int, start: int, direction: str, e
 
 
 def _ends_message(t: str, s: str, base_indent: int, commit: bool) -> bool:
-    """A line that cannot continue an unbalanced message: prose, the next section."""
-    if commit:
+    """A line that cannot continue an unbalanced message: prose, the next section.
+
+    In a doc comment, a line indented deeper than the arrow continues it; one
+    at the arrow's indentation only when it reads as JSON (a text re-wrapped
+    to the line width); a closing bracket at any indentation.
+    """
+    lead = _indent(t)
+    if commit or lead == base_indent:
         return _JSONISH_START.match(s) is None
-    return _indent(t) <= base_indent and s[0] not in "}]"
+    return lead < base_indent and s[0] not in "}]"
 
 
 # A faster reader of the common message (see _DocLines.fast_message).
@@ -393,7 +400,7 @@ class _DocLines(Sequence[CommentLine]):
             if not s or s[:2] in ("->", "<-") or h < 0:
                 break
             lead = len(t) - len(s)
-            if lead <= base_indent and s[0] not in "}]":
+            if lead < base_indent and s[0] not in "}]" or lead == base_indent and _JSONISH_START.match(s) is None:
                 break
             rows.append((dl.line, h + 2 + lead, s.rstrip()))
             j += 1

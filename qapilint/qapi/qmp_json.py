@@ -90,14 +90,17 @@ class Parsed:
         self.elided = elided
 
 
-_TOKEN = re.compile(r"""
+# An elision: '...' (or '…'), possibly with words up to a second '...' ('...more...',
+# '... more channels follow ...'), possibly alone in brackets ('[...]', '{ ... }').
+_ELL = r"""(?:\.\.\.+(?:[ \t]*[A-Za-z][^\n"{}\[\]]{0,80}?\.\.\.+)?|\u2026)"""
+_TOKEN = re.compile(rf"""
    (?P<ws>[ \t\r\n]+)
   |(?P<str>"(?:[^"\\\n]|\\.)*")
   |(?P<ustr>"(?:[^"\\\n]|\\.)*)
   |(?P<sq>'(?:[^'\\\n]|\\.)*'?)
-  |(?P<ell>\.\.\.+(?:[ \t]*[A-Za-z][^\n"{}\[\]]{0,80}?\.\.\.+)?|\u2026)
+  |(?P<ell>\[[ \t]*{_ELL}[ \t]*\]|\{{[ \t]*{_ELL}[ \t]*\}}|{_ELL})
   |(?P<num>[-+]?(?:\d[\w.]*|\.\d[\w.]*)(?:(?<=[eE])[-+]\d+)?)
-  |(?P<punct>[{}\[\]:,])
+  |(?P<punct>[{{}}\[\]:,])
   |(?P<word>[A-Za-z_][A-Za-z0-9_-]*)
   |(?P<other>.)
 """, re.X)

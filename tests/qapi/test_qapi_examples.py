@@ -191,3 +191,30 @@ def test_commit_message_prose_ends_an_unclosed_block() -> None:
     [ex] = examples_in_commit('{"execute": "widget-ping",\n "arguments": {\n\nThis broke.\n')
     [msg] = ex.messages
     assert msg.lines == [1, 2] and [p.kind for p in msg.parsed().problems] == ["unclosed"]
+
+
+def test_a_message_rewrapped_to_the_arrows_column_continues(tmp_path: Path) -> None:
+    doc = """\
+##
+# @widget-ping:
+#
+# Examples:
+#
+# -> { "execute": "widget-ping", "arguments": { "name":
+# "sw1" } }
+# <- { "return": {} }
+#
+# 2. Then it
+# -> { "execute": "widget-ping",
+# 3. Broken
+##"""
+    [ex] = examples(tmp_path, doc)
+    assert [m.lines for m in ex.messages] == [[6, 7], [8], [11]]
+    assert ex.messages[0].parsed().ok and ex.messages[0].parsed().problems == []
+    assert [p.kind for p in ex.messages[2].parsed().problems] == ["unclosed"]
+
+
+def test_bracketed_elisions() -> None:
+    [ex] = examples_in_commit('{\n "return": [\n   [...]\n   { "name": "a" },\n   {...more...}\n ]\n}\n')
+    r = ex.messages[0].parsed()
+    assert r.ok and r.problems == [] and r.value == {"return": [{"name": "a"}]}
