@@ -16,8 +16,6 @@ what is in view (a hunk) is marked incomplete and is not checked for syntax.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -358,7 +356,7 @@ def examples_in_lines(file: str, lines: Sequence[CommentLine], symbol: str | Non
 
 
 # Lines that may start something: an arrow, a directive, an 'Example:' section.
-_MARK = re.compile(r"^[ \t]*#[ \t]*(?:->|<-|\.\.[ \t]+qmp-example::|Examples?:)", re.M)
+_MARK = re.compile(r"[ \t]*#[ \t]*(?:->|<-|\.\.[ \t]+qmp-example::|Examples?:)")
 
 
 class _DocLines(Sequence[CommentLine]):
@@ -420,8 +418,8 @@ def examples_in_doc(block: DocBlock) -> list[Example]:
     joined = "\n".join(raws)
     if "->" not in joined and "<-" not in joined:
         return []
-    starts = [0, *itertools.accumulate(len(r) + 1 for r in raws)]
-    marks = [bisect.bisect_right(starts, m.start()) - 1 for m in _MARK.finditer(joined)]
+    mark = _MARK.match
+    marks = [i for i, r in enumerate(raws) if ("->" in r or "<-" in r or "::" in r or "xample" in r) and mark(r)]
     if not marks:
         return []
     lines = _DocLines(block)

@@ -93,9 +93,8 @@ class Parsed:
 # An elision: '...' (or '…'), possibly with words up to a second '...' ('...more...',
 # '... more channels follow ...'), possibly alone in brackets ('[...]', '{ ... }').
 _ELL = r"""(?:\.\.\.+(?:[ \t]*[A-Za-z][^\n"{}\[\]]{0,80}?\.\.\.+)?|\u2026)"""
-_TOKEN = re.compile(rf"""
-   (?P<ws>[ \t\r\n]+)
-  |(?P<str>"(?:[^"\\\n]|\\.)*")
+_TOKEN = re.compile(rf"""[ \t\r\n]*(?:
+   (?P<str>"(?:[^"\\\n]|\\.)*")
   |(?P<ustr>"(?:[^"\\\n]|\\.)*)
   |(?P<sq>'(?:[^'\\\n]|\\.)*'?)
   |(?P<ell>\[[ \t]*{_ELL}[ \t]*\]|\{{[ \t]*{_ELL}[ \t]*\}}|{_ELL})
@@ -103,7 +102,8 @@ _TOKEN = re.compile(rf"""
   |(?P<punct>[{{}}\[\]:,])
   |(?P<word>[A-Za-z_][A-Za-z0-9_-]*)
   |(?P<other>.)
-""", re.X)
+  |(?P<ws>$)
+)""", re.X)
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?\Z")
 _CLOSE = {"{": "}", "[": "]"}
 _LITERALS = {"true": True, "false": False, "null": None}
@@ -121,7 +121,7 @@ def tokens(text: str) -> list[_Tok]:
         kind = m.lastgroup or "other"
         if kind == "ws":
             continue
-        out.append(_Tok(kind, m.group(), m.start()))
+        out.append(_Tok(kind, m.group(kind), m.start(kind)))
     out.append(_Tok("eof", "", len(text)))
     return out
 
@@ -426,10 +426,10 @@ def positions(text: str) -> dict[Path, tuple[int, int]]:
     after_colon = False
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind == "ws":
+        if kind == "ws" or kind is None:
             continue
-        tok = m.group()
-        pos = m.start()
+        tok = m.group(kind)
+        pos = m.start(kind)
         if kind == "punct" and tok in ":,":
             after_colon = tok == ":"
             continue

@@ -184,6 +184,8 @@ class TypeTable:
             self.defs.setdefault(d.name, d)
         self.complete = complete
         self._objects: dict[str, ObjectView | None] = {}
+        self._args: dict[tuple[str, str], ObjectView] = {}
+        self._close: dict[tuple[str, frozenset[str]], str | None] = {}
         self._enums: dict[str, tuple[frozenset[str], bool] | None] = {}
 
     def get(self, name: str, meta: str | None = None) -> Raw | None:
@@ -210,6 +212,13 @@ class TypeTable:
                 res = (frozenset(names), d.partial)
         self._enums[name] = res
         return res
+
+    def closest(self, word: str, members: dict[str, MemberSpec]) -> str | None:
+        """:func:`closest` among ``members``, remembered (a misspelling tends to repeat)."""
+        key = (word, frozenset(members))
+        if key not in self._close:
+            self._close[key] = closest(word, members, 0.7)
+        return self._close[key]
 
     def object_view(self, name: str) -> ObjectView | None:
         """The wire view of struct or union ``name`` (None when it is no object in view)."""
@@ -257,15 +266,17 @@ class TypeTable:
 
     def args_view(self, owner: str, data: object, label: str) -> ObjectView | None:
         """Arguments of a command / data of an event: inline members, a named type, or none."""
-        if data is None:
-            return ObjectView(owner, label=label)
-        if isinstance(data, dict):
-            view = ObjectView(owner, label=label)
-            _members(data, view.members)
-            return view
         if isinstance(data, str):
             return self.object_view(data)
-        return None
+        if data is not None and not isinstance(data, dict):
+            return None
+        key = (owner, label)
+        view = self._args.get(key)
+        if view is None:
+            view = ObjectView(owner, label=label)
+            _members(data, view.members)
+            self._args[key] = view
+        return view
 
 
 class Matcher:
@@ -416,11 +427,11 @@ class Matcher:
         A branch may itself be a union: its own discriminator, a member of
         the same object, selects further.
         """
-        members = dict(view.members)
         partial = view.partial
         label = view.label or f"'{view.name}'"
         if view.branches is None or view.discriminator is None or depth > 8:
-            return members, partial, label
+            return view.members, partial, label   # shared: callers only read it
+        members = dict(view.members)
         tag = v.get(view.discriminator)
         if isinstance(tag, str) and tag in view.branches:
             ref = describe_ref(view.branches[tag])
@@ -465,7 +476,7 @@ class Matcher:
             if m is None:
                 if partial or lenient:
                     continue
-                meant = closest(key, members, 0.7)
+                meant = self.table.closest(key, members)
                 hint = f" (did you mean '{meant}'?)" if meant else ""
                 if meant is not None:
                     misspelt.add(meant)
