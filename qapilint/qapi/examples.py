@@ -412,14 +412,35 @@ class _DocLines(Sequence[CommentLine]):
         return msg, j
 
 
+_NEEDLES = ("->", "<-", "qmp-example::", "xample")
+
+
+def _marks(raws: list[str], joined: str) -> list[int]:
+    """Indices of the lines that may start something, found with str.find (most lines have none)."""
+    starts: set[int] = set()
+    for needle in _NEEDLES:
+        k = joined.find(needle)
+        while k >= 0:
+            starts.add(joined.rfind("\n", 0, k) + 1)
+            k = joined.find(needle, k + 2)
+    out: list[int] = []
+    line = prev = 0
+    mark = _MARK.match
+    for off in sorted(starts):
+        line += joined.count("\n", prev, off)
+        prev = off
+        if mark(raws[line]):
+            out.append(line)
+    return out
+
+
 def examples_in_doc(block: DocBlock) -> list[Example]:
     """Every example of a whole doc block (as the frontend parsed it)."""
     raws = [dl.raw for dl in block.lines]
     joined = "\n".join(raws)
     if "->" not in joined and "<-" not in joined:
         return []
-    mark = _MARK.match
-    marks = [i for i, r in enumerate(raws) if ("->" in r or "<-" in r or "::" in r or "xample" in r) and mark(r)]
+    marks = _marks(raws, joined)
     if not marks:
         return []
     lines = _DocLines(block)

@@ -297,6 +297,11 @@ class Matcher:
                 issue.item = issue.path[-1]
             self.issues.append(issue)
 
+    @staticmethod
+    def name(what: str, path: Path) -> str:
+        """``what`` with the array index the value is at, if it is an array item ('tags'[2])."""
+        return f"{what}[{path[-1]}]" if path and isinstance(path[-1], int) else what
+
     def missing_type(self, name: str) -> None:
         if not self.table.complete:
             self.out_of_view.add(name)
@@ -311,11 +316,12 @@ class Matcher:
             if not ref:
                 return
             if not isinstance(v, list):
-                self.add(Issue("wrong-type", path, f"{what} is an array of '{describe_ref(ref[0])}', "
+                self.add(Issue("wrong-type", path, f"{self.name(what, path)} is an array of '{describe_ref(ref[0])}', "
                                                    f"not {json_kind(v)}"))
                 return
+            elem = ref[0]
             for k, item in enumerate(v):
-                self.value(item, ref[0], (*path, k), f"{what}[{k}]" if len(what) < 60 else what)
+                self.value(item, elem, (*path, k), what)
             return
         if not isinstance(ref, str):
             return
@@ -357,7 +363,7 @@ class Matcher:
         else:
             ok = isinstance(v, int) and not isinstance(v, bool)
         if not ok:
-            self.add(Issue("wrong-type", path, f"{what} is '{name}': {_expects(name)} is expected, "
+            self.add(Issue("wrong-type", path, f"{self.name(what, path)} is '{name}': {_expects(name)} is expected, "
                                                f"not {json_kind(v)}"))
             return
         rng = INT_RANGES.get(name)
@@ -368,12 +374,13 @@ class Matcher:
             if name in ("uint64", "size") and not self.server:
                 lo = -(2**63)
             if not lo <= v <= hi:
-                self.add(Issue("bad-value", path, f"{what} is '{name}': {v} is out of its range "
+                self.add(Issue("bad-value", path, f"{self.name(what, path)} is '{name}': {v} is out of its range "
                                                   f"{rng[0]}..{rng[1]}"))
 
     def enum(self, v: object, name: str, path: Path, what: str) -> None:
         if not isinstance(v, str):
-            self.add(Issue("wrong-type", path, f"{what} is enum '{name}': a string is expected, not {json_kind(v)}"))
+            self.add(Issue("wrong-type", path,
+                           f"{self.name(what, path)} is enum '{name}': a string is expected, not {json_kind(v)}"))
             return
         ev = self.table.enum_values(name)
         if ev is None:
@@ -385,7 +392,7 @@ class Matcher:
             self.out_of_view.add(name)
             return
         hint = did_you_mean(v, values, 0.6)
-        self.add(Issue("bad-value", path, f"{what}: {_short(v)} is not a value of enum '{name}'{hint}",
+        self.add(Issue("bad-value", path, f"{self.name(what, path)}: {_short(v)} is not a value of enum '{name}'{hint}",
                        item=v, type_name=name))
 
     def alternate(self, v: object, d: Raw, path: Path, what: str) -> None:
@@ -403,7 +410,8 @@ class Matcher:
         if d.partial:
             return
         wanted = " or ".join(dict.fromkeys(choices))
-        self.add(Issue("wrong-type", path, f"{what} is alternate '{d.name}' ({wanted}), not {json_kind(v)}"))
+        self.add(Issue("wrong-type", path,
+                       f"{self.name(what, path)} is alternate '{d.name}' ({wanted}), not {json_kind(v)}"))
 
     def alt_kind_of(self, ref: object) -> str | None:
         if isinstance(ref, list):
@@ -466,7 +474,8 @@ class Matcher:
     def obj(self, v: object, view: ObjectView, path: Path, what: str, lenient: bool = False) -> None:
         if not isinstance(v, dict):
             kind = f" is '{view.name}'" if not view.label else "" if view.label == what else f" is {view.label}"
-            self.add(Issue("wrong-type", path, f"{what}{kind}: an object is expected, not {json_kind(v)}"))
+            self.add(Issue("wrong-type", path,
+                           f"{self.name(what, path)}{kind}: an object is expected, not {json_kind(v)}"))
             return
         members, partial, label = self.effective(view, v)
         misspelt: set[str] = set()
