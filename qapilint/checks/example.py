@@ -10,6 +10,7 @@ does not touch, which it may make stale; QMP in the commit message.  In
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -80,7 +81,38 @@ def _finding(issue: Q.ExampleIssue, rule_id: str | None = None, prefix: str = ""
                      definition=ex.symbol if ex is not None else None, item=issue.item)
     if notes:
         f.notes.extend(notes)
+    _attach_fix(f, issue)
     return f
+
+
+_FIX_WORDS = {"trailing-comma": "remove the trailing comma", "missing-comma": "insert ','",
+              "single-quotes": "use double quotes"}
+
+
+def repair(issue: Q.ExampleIssue) -> tuple[str, int, int, int, int, str, str] | None:
+    """The certain repair of a syntax issue in file coordinates, when there is one:
+    (description, start line, start column, end line, end column (exclusive), new text, old text)."""
+    fix = issue.fix
+    if fix is None:
+        return None
+    text = issue.msg.text
+    (l1, c1), (l2, c2) = issue.msg.position(fix.start), issue.msg.position(fix.end)
+    what = _FIX_WORDS.get(issue.kind, "repair the JSON")
+    return what, l1, c1, l2, c2, fix.text, text[fix.start:fix.end]
+
+
+def _attach_fix(f: Finding, issue: Q.ExampleIssue) -> None:
+    """Give ``f`` its repair as fix data, where findings carry fix data (``Finding.fix``).
+
+    Looked up by name, so that this module works with and without it.
+    """
+    rep = repair(issue) if f.file is not None else None
+    fix_cls = getattr(importlib.import_module("qapilint.findings"), "Fix", None)
+    edit_cls = getattr(importlib.import_module("qapilint.findings"), "Edit", None)
+    if rep is None or fix_cls is None or edit_cls is None or not hasattr(f, "fix"):
+        return
+    what, l1, c1, l2, c2, new, old = rep
+    f.fix = fix_cls(what, (edit_cls(f.file, l1, c1, l2, c2, new, old),))
 
 
 def _context(issue: Q.ExampleIssue) -> list[str]:

@@ -59,6 +59,7 @@ class ExampleIssue:
     subject: str | None = None      # the command or event the message is about
     type_name: str | None = None    # the type the issue is about (stale-example attribution)
     path: Path = ()
+    kind: str = ""                  # the syntax problem's kind (trailing-comma, ...)
 
     @property
     def line(self) -> int:
@@ -102,7 +103,7 @@ class _Checker:
             self.result.messages += 1
             parsed = msg.parsed()
             for p in parsed.problems:
-                self.issue(SYNTAX, p.message, msg, p.offset, fix=p.fix)
+                self.issue(SYNTAX, p.message, msg, p.offset, fix=p.fix, kind=p.kind)
             v = parsed.value
             if not parsed.ok:
                 m = _EXECUTE_RE.search(msg.text)

@@ -325,3 +325,21 @@ def test_event_data_and_timestamp(tmp_path: Path) -> None:
 def test_arrow_pointing_the_wrong_way(tmp_path: Path) -> None:
     [f] = audit(tmp_path, '<- { "execute": "widget-stop" }', "widget-stop")
     assert f.rule == "example-message-shape" and "'->'" in f.message
+
+
+def test_certain_repairs_in_file_coordinates(tmp_path: Path) -> None:
+    """A trailing comma's repair (fix data once findings carry it) deletes exactly that comma."""
+    from qapilint.checks.example import repair
+    from qapilint.qapi import qmp_check as Q
+    from qapilint.qapi.examples import examples_in_doc
+    from qapilint.qapi.qmp_types import TypeTable
+
+    audit(tmp_path, f'{QUERY}\n<- {{ "return": [\n     {GOOD_WIDGET},\n   ] }}')
+    parsed = load_schema(str(tmp_path / "widgets.json"))
+    exs = [x for d in parsed.docs for x in examples_in_doc(d)]
+    [issue] = [i for i in Q.check_examples(exs, TypeTable((), False)).issues if i.rule == "example-syntax"]
+    rep = repair(issue)
+    assert rep is not None
+    what, l1, c1, l2, c2, new, old = rep
+    line = (tmp_path / "widgets.json").read_text().split("\n")[l1 - 1]
+    assert (what, l1 == l2, new, old, line[c1 - 1:c2 - 1]) == ("remove the trailing comma", True, "", ",", ",")
