@@ -9,9 +9,10 @@ message keeps the file line and column of each of its lines, so that a
 finding can point at the offending line inside it.
 
 Where a message ends when its brackets do not balance is decided from the
-layout: the next arrow, a line indented no deeper than the arrow (prose,
-the next section), the end of the doc block.  A message cut by the edge of
-what is in view (a hunk) is marked incomplete and is not checked for syntax.
+layout: the next arrow, a line indented less than the arrow or at its
+column but not reading as JSON (prose, the next section), the end of the
+doc block.  A message cut by the edge of what is in view (a hunk) is
+marked incomplete and is not checked for syntax.
 """
 
 from __future__ import annotations
@@ -43,14 +44,6 @@ _JSONISH_START = re.compile(r"""["'{}\[\],:]|\.\.\.|\u2026|-?\d[\d.eE+-]*\s*(?:[
 Row = tuple[int, int, str]
 
 
-class Segment(NamedTuple):
-    """One line of a message: its file line, the 1-based column of ``text[0]``, the text."""
-
-    line: int
-    col: int
-    text: str
-
-
 class Message:
     """One QMP message: ``direction`` "->" (client), "<-" (server) or "" (not said, in a
     commit message); its lines (``rows``: line, column of the text, text); ``complete``
@@ -66,10 +59,6 @@ class Message:
         self._text: str | None = None
         self._parsed: Parsed | None = None
         self._positions: dict[Path, tuple[int, int]] | None = None
-
-    @property
-    def segments(self) -> list[Segment]:
-        return [Segment(*r) for r in self.rows]
 
     @property
     def text(self) -> str:
