@@ -48,7 +48,7 @@ _STALE_WHATS = frozenset({"member", "value", "branch", "base", "discriminator", 
 _COMMIT_RULES = frozenset({I.UNKNOWN_MEMBER, I.WRONG_TYPE, I.BAD_VALUE, I.OOB})
 
 _DOC_CACHE: dict[int, tuple[DocBlock, list[Example]]] = {}
-_DOC_CACHE_MAX = 20_000
+_DOC_CACHE_MAX = 5_000          # a schema has about 1100 doc blocks
 
 
 def doc_examples(block: DocBlock) -> list[Example]:
