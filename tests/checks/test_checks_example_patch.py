@@ -104,6 +104,15 @@ def test_reindented_example_keeps_its_old_problems_to_itself() -> None:
     assert example.check(sc.context()) == []
 
 
+def test_an_edited_example_with_a_tree_reports_what_its_new_text_gets_wrong() -> None:
+    before = DOC[:8] + ['#     <- { "return": { "hits": 3 } }'] + DOC[9:]
+    sc = Scenario(DOC, {9}, removed=[before[8]], complete=True,
+                  after=defs(), before=defs())  # type: ignore[arg-type]
+    sc.before["query-widget-stats"].doc = doc_block(2, before[1:11])  # type: ignore[attr-defined]
+    [f] = example.check(sc.context())
+    assert f.rule == "example-unknown-member" and f.line == 9 and "'colour'" in f.message
+
+
 def msg_scenario(message: str) -> Scenario:
     return Scenario(DOC[12:], {1, 2}, after=defs(with_doc=False), message=message)  # type: ignore[arg-type]
 
