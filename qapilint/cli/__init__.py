@@ -22,7 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("qapilint.cli.schema_cmd", "validate a whole QAPI schema like QEMU's frontend"),
     "changes": ("qapilint.cli.changes_cmd", "show what a patch changes in the QAPI schema"),
     "check": ("qapilint.cli.check_cmd", "review a patch: schema, version tags, compat, docs"),
-    "audit": ("qapilint.cli.audit_cmd", "apply version-tag and doc rules to a whole tree"),
+    "audit": ("qapilint.cli.audit_cmd", "apply version-tag rules and check the QMP examples of a whole tree"),
     "rules": ("qapilint.cli.rules_cmd", "list every rule"),
     "explain": ("qapilint.cli.rules_cmd", "explain one rule"),
     "bot": ("qapilint.cli.bot_cmd", "patchwork CI bot"),
