@@ -31,7 +31,7 @@ from qapilint.qapi.examples import (
     examples_in_doc,
     examples_in_lines,
 )
-from qapilint.qapi.qmp_types import Raw, TypeTable, raw_of
+from qapilint.qapi.qmp_types import Raw, TypeTable, missing_message, raw_of
 
 if TYPE_CHECKING:
     # Only patch checks need these; ``audit`` imports this module and should stay light.
@@ -315,9 +315,18 @@ def _stale(ctx: CheckContext, examples: list[Example], tables: dict[str, TypeTab
             continue
         old = Q.check_examples(exs, _table_for(old_tables, file, True)).issues
         had = {(id(i.msg), i.rule, i.message) for i in old}
+        # Members an object already left out before the patch are not news.
+        left_out = {(id(i.msg), i.path): set(i.missing.missing) for i in old if i.missing is not None}
         for i in now:
             if (id(i.msg), i.rule, i.message) in had:
                 continue
+            if i.missing is not None:
+                before = left_out.get((id(i.msg), i.path), set())
+                new = [n for n in i.missing.missing if n not in before]
+                if not new:
+                    continue
+                i.message = missing_message(new, i.missing.label, i.missing.disc)
+                i.item = new[0]
             cause = _cause(ctx.changes.changes, i)
             owner = i.msg.example
             where = owner.describe() if owner is not None else "an example"

@@ -60,6 +60,7 @@ class ExampleIssue:
     type_name: str | None = None    # the type the issue is about (stale-example attribution)
     path: Path = ()
     kind: str = ""                  # the syntax problem's kind (trailing-comma, ...)
+    missing: Issue | None = None    # a missing-member issue as the matcher made it
 
     @property
     def line(self) -> int:
@@ -321,8 +322,9 @@ class _Checker:
     def take(self, m: Matcher, msg: Message, subject: str) -> None:
         self.result.out_of_view |= m.out_of_view
         for i in m.issues:
-            self.issue(_KIND_RULE[i.kind], f"{i.message}", msg, _at(msg, i.path, i.at_key),
-                       item=i.item, subject=subject, type_name=i.type_name, path=i.path)
+            self.issue(_KIND_RULE[i.kind], i.message, msg, _at(msg, i.path, i.at_key), item=i.item,
+                       subject=subject, type_name=i.type_name, path=i.path,
+                       missing=i if i.kind == "missing-member" else None)
 
     def close(self, name: str, meta: str) -> str:
         return did_you_mean(name, (n for n, d in self.table.defs.items() if d.meta == meta), 0.75)

@@ -293,6 +293,8 @@ class _Parser:
                 need_comma = False
                 continue
             if need_comma:
+                if t.kind == "ustr":
+                    raise self.fail("unterminated-string", "the string is not closed on its line", t.pos)
                 if t.kind in ("str", "sq") and self.peek(1).text == ":":
                     self.problem("missing-comma", f"missing ',' before {_show(t)}", last_end,
                                  Fix(last_end, last_end, ","))
@@ -360,6 +362,8 @@ class _Parser:
                 need_comma = False
                 continue
             if need_comma:
+                if t.kind == "ustr":
+                    raise self.fail("unterminated-string", "the string is not closed on its line", t.pos)
                 if t.kind in ("str", "sq", "num", "word") or t.text in ("{", "["):
                     self.problem("missing-comma", f"missing ',' before {_show(t)}", last_end,
                                  Fix(last_end, last_end, ","))

@@ -75,16 +75,20 @@ class Issue:
     """A mismatch between a value and its type.  ``kind``: unknown-member, wrong-type,
     bad-value, missing-member; ``at_key``: located at the key, not the value."""
 
-    __slots__ = ("kind", "path", "message", "at_key", "item", "type_name")
+    __slots__ = ("kind", "path", "message", "at_key", "item", "type_name", "missing", "label", "disc")
 
     def __init__(self, kind: str, path: Path, message: str, at_key: bool = False, item: str | None = None,
-                 type_name: str | None = None) -> None:
+                 type_name: str | None = None, missing: tuple[str, ...] = (), label: str = "",
+                 disc: str | None = None) -> None:
         self.kind = kind
         self.path = path
         self.message = message
         self.at_key = at_key
         self.item = item
         self.type_name = type_name
+        self.missing = missing      # missing-member: the members left out, how the object
+        self.label = label          # is named and its discriminator (to say it again for fewer)
+        self.disc = disc
 
 
 def closest(word: str, candidates: Iterable[str], cutoff: float) -> str | None:
@@ -500,17 +504,23 @@ class Matcher:
                    if not (m.optional or m.conditional or n in v or n in misspelt)]
         if not missing:
             return
-        names = _names(missing)
-        if view.discriminator in missing:
-            msg = f"the discriminator '{view.discriminator}' of {label} is missing"
-            if len(missing) > 1:
-                msg += f", and mandatory member{'s' if len(missing) > 2 else ''} " + _names(
-                    [n for n in missing if n != view.discriminator])
-        elif len(missing) == 1:
-            msg = f"mandatory member {names} of {label} is missing"
-        else:
-            msg = f"mandatory members {names} of {label} are missing"
-        self.add(Issue("missing-member", path, msg, item=missing[0], type_name=view.name))
+        msg = missing_message(missing, label, view.discriminator)
+        self.add(Issue("missing-member", path, msg, item=missing[0], type_name=view.name, missing=tuple(missing),
+                       label=label, disc=view.discriminator))
+
+
+def missing_message(missing: list[str], label: str, discriminator: str | None) -> str:
+    """"mandatory members 'a', 'b' of 'T' are missing" (the discriminator said first)."""
+    names = _names(missing)
+    if discriminator in missing:
+        msg = f"the discriminator '{discriminator}' of {label} is missing"
+        if len(missing) > 1:
+            msg += f", and mandatory member{'s' if len(missing) > 2 else ''} " + _names(
+                [n for n in missing if n != discriminator])
+        return msg
+    if len(missing) == 1:
+        return f"mandatory member {names} of {label} is missing"
+    return f"mandatory members {names} of {label} are missing"
 
 
 def _names(names: list[str], shown: int = 8) -> str:

@@ -155,3 +155,17 @@ def test_seed_with_a_tree_checks_the_reply_against_the_patched_schema(seed_json:
     mine = [f for f in rep.findings if f.family == "example"]
     assert [f.rule for f in mine] == ["example-commit-syntax"]
     assert json.dumps([f.message for f in mine]).count("trailing comma") == 1
+
+
+def test_stale_missing_members_are_only_the_new_ones() -> None:
+    ok = DOC[:8] + ['#     <- { "return": { "hits": 3 } }'] + DOC[9:]
+    old_stats = {"struct": "WidgetStats", "data": {"hits": "uint32", "misses": "uint32"}}
+    new_stats = {"struct": "WidgetStats", "data": {"hits": "uint32", "misses": "uint32", "drops": "uint32"}}
+    sc = Scenario(ok, set(), complete=True, after=defs(new_stats), before=defs(old_stats),  # type: ignore[arg-type]
+                  changes=[Change("added", "member", "WidgetStats", "drops", meta="struct", file=PATH, line=31,
+                                  detail="'uint32'")])
+    for side in (sc.after, sc.before):
+        side["query-widget-stats"].doc = doc_block(2, ok[1:11])  # type: ignore[attr-defined]
+    [f] = example.check(sc.context())
+    assert f.rule == "example-stale" and f.message.endswith("mandatory member 'drops' of 'WidgetStats' is missing")
+    assert "adds member 'drops'" in f.notes[0]
