@@ -24,7 +24,9 @@ from qapilint.qapi.exprs import ParsedSchema
 from qapilint.reports.model import PatchReport
 
 if TYPE_CHECKING:
+    from qapilint.checks import release as release_check
     from qapilint.qapi.result_cache import ResultCache
+    from qapilint.rebuild.detect import TreeReader
 
 # Reads one file of the base tree (None: absent).
 BaseReader = Callable[[str], "str | None"]
@@ -52,6 +54,7 @@ class CheckOptions:
     target: str | None = None        # --target X.Y
     rules: str | None = None         # --rules latest|X.Y for schema rules
     show_all: bool = False           # --all: list pre-existing schema findings too
+    against: str | None = None       # --against REV: also check for client-visible breaks against release REV
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -238,7 +241,7 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
 def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     from qapilint.changes import differ
     from qapilint.checks import version as version_check
-    from qapilint.checks.input_rules import check_input
+    from qapilint.checks.input_rules import check_input, check_paths
     from qapilint.rebuild.detect import TreeReader
 
     if not series.patches and series.cover is not None:
@@ -254,6 +257,7 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
                                                                 want_schema=True)[:len(series.patches)]
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
+    against = _against(options, reader)
     for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
         exp = expected_version(patch, series, options, tree)
         # Input notes become findings (input family); keep only the rebuild's own notes.
@@ -261,7 +265,7 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
                           expected_version=exp.text if exp else None,
                           expected_version_source=exp.source if exp else None,
                           touches_qapi=bool(pc.files))
-        input_findings = check_input(patch)
+        input_findings = check_input(patch) + check_paths(pc.refused)
         if not pc.files:
             rep.findings = input_findings
             reports.append(rep)
@@ -271,6 +275,8 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
         ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
         for modname in CHECK_MODULES:
             findings.extend(importlib.import_module(modname).check(ctx))
+        if against is not None:
+            findings.extend(against.patch(pc, exp.version if exp else None))
         # Last: the frontend normalises the parsed expressions in place.
         # Only the first patch's before-state is the tree alone; later ones
         # include the earlier patches, held in the rebuild's memory.
@@ -291,6 +297,15 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     for r in reports:
         r.findings.sort(key=Finding.sort_key)
     return reports
+
+
+def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.Against | None:
+    """--against REV: the release to check client-visible breaks against (needs a tree)."""
+    if not options.against or reader is None:
+        return None
+    from qapilint.checks import release as release_check_mod
+
+    return release_check_mod.against(reader.root, options.against, reader.rev, reader.read)
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:

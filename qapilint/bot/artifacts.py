@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import importlib
 import json
+import logging
 import os
 import tempfile
 from typing import Any
 
 from qapilint.reports.model import PatchReport, Report
+
+log = logging.getLogger("qapilint.bot")
 
 
 def _jsonable(obj: Any) -> Any:
@@ -22,7 +24,7 @@ def _jsonable(obj: Any) -> Any:
 
 
 def to_json(report: PatchReport) -> str:
-    """A self-contained JSON view, used until (or unless) the HTML renderer is there."""
+    """A self-contained JSON view (the fallback when the HTML page cannot be rendered)."""
     p = report.patch
     data = {
         "patch": {"id": p.id, "subject": p.subject, "author": p.author, "date": p.date, "source": p.source},
@@ -35,31 +37,25 @@ def to_json(report: PatchReport) -> str:
     return json.dumps(data, indent=2, default=_jsonable) + "\n"
 
 
-def _html(report: PatchReport) -> str | None:
-    try:
-        mod = importlib.import_module("qapilint.reports.html")
-    except ModuleNotFoundError as e:
-        if e.name != "qapilint.reports.html":
-            raise
-        return None
-    render = getattr(mod, "render", None)
-    if render is None:
-        return None
-    text = render(Report(patches=[report]))
-    return text if isinstance(text, str) else None
+def _html(report: PatchReport) -> str:
+    from qapilint.reports import html_page
+
+    return html_page.render(Report(patches=[report]))
 
 
 def write_report(report: PatchReport, directory: str, base_url: str, name: str) -> str:
-    """Write the report for one patch; return its URL (HTML when available, else JSON)."""
-    text = _html(report)
-    ext = "html"
-    if text is None:
+    """Write the report for one patch as an HTML page; return its URL."""
+    try:
+        text, ext = _html(report), "html"
+    except Exception as e:   # a renderer's bug must not cost the check: the JSON view says the same
+        log.warning("patch %s: HTML report failed (%s: %s); writing JSON", report.patch.id, type(e).__name__, e)
         text, ext = to_json(report), "json"
     os.makedirs(directory, exist_ok=True)
     filename = f"{name}.{ext}"
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix="." + ext)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        # errors="replace": a lone surrogate from a patch must not lose the report.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as f:
             f.write(text)
         os.chmod(tmp, 0o644)
         os.replace(tmp, os.path.join(directory, filename))

@@ -4,21 +4,28 @@ Exactly once rests on three rules (see ``state``): a row is written before
 every network action that changes patchwork; a POST is preceded by an intent
 row holding how many checks with our context the patch had; and an intent
 left by a crash is settled by counting those checks again before any new POST.
+
+Each check (conversion, series assembly, base choice, the pipeline) runs in
+a forked child with a time and memory budget (``sandbox``), after the bot
+fetched everything it needs; a check over its budget is recorded as failed,
+retried in later cycles, and the bot goes on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from qapilint.bot import scope
+from qapilint.bot import sandbox, scope
 from qapilint.bot.client import AuthError, PatchworkClient, PatchworkError
 from qapilint.bot.state import FINAL, PatchRow, State
 from qapilint.errors import InputError
@@ -54,6 +61,8 @@ class BotConfig:
     max_attempts: int = 3
     max_diff_bytes: int = 4 * 1024 * 1024
     per_page: int = 100
+    check_timeout: float | None = 60.0         # wall time of one check (None: unbounded)
+    check_memory: int | None = 2048 * 1024 * 1024   # address space one check may add (None: unbounded)
 
 
 @dataclass
@@ -90,12 +99,16 @@ def _pw_date_minus(date: str, seconds: float) -> str:
     return (d - dt.timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 
 
+_ID = re.compile(r"[0-9]{1,18}")   # ASCII: '²'.isdigit() is true and int('²') raises
+
+
 def _int(value: object) -> int | None:
+    """An id from patchwork: a non-negative int that SQLite can store, else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
+        return value if 0 <= value < 2**63 else None
+    if isinstance(value, str) and _ID.fullmatch(value):
         return int(value)
     return None
 
@@ -123,6 +136,7 @@ class Bot:
         self.clock = clock
         self.ctx = pwreport.slugify_context(config.context)
         self._details: dict[int, JSON] = {}
+        self._unfetched: dict[int, PatchworkError] = {}
         self._series: dict[int, JSON | None] = {}
         self._covers: dict[int, JSON | None] = {}
         self._touched: set[int] = set()
@@ -132,6 +146,7 @@ class Bot:
     def poll_once(self) -> CycleStats:
         stats = CycleStats()
         self._details.clear()
+        self._unfetched.clear()
         self._series.clear()
         self._covers.clear()
         self._touched.clear()
@@ -243,6 +258,8 @@ class Bot:
         log.warning("patch %d: failed: %s%s", pid, message, give_up)
 
     def _detail(self, pid: int) -> JSON:
+        if pid in self._unfetched:
+            raise self._unfetched[pid]
         if pid not in self._details:
             data = self.client.patch(pid)
             if not isinstance(data, dict):
@@ -380,10 +397,8 @@ class Bot:
                         base: dict[str, Any], row: PatchRow | None, stats: CycleStats, t0: float) -> None:
         subject = base["subject"]
         try:
-            patch = self.converter(detail, self._where(pid))
-            series = self._build_series(pid, patch, sid, sdata)
-            options = self._options(patch, series, detail, sdata)
-            report = self.checker(patch, options, series)
+            self._prefetch(pid, sdata)
+            report = self._run_check(pid, detail, sid, sdata)
         except AuthError:
             raise
         except NotImplementedError as e:
@@ -393,6 +408,9 @@ class Bot:
             return
         except PatchworkError as e:
             self._fail(pid, stats, e.message, **base)
+            return
+        except sandbox.CheckFailed as e:   # over its budget, or crashed: retried in a later cycle
+            self._fail(pid, stats, str(e), **base)
             return
         except Exception as e:  # one bad patch must not stop the bot
             self._fail(pid, stats, f"check crashed: {type(e).__name__}: {_one_line(str(e), 200)}", **base)
@@ -418,7 +436,8 @@ class Bot:
         if self.cfg.dry_run:
             out = self.out
             if out is not None:
-                out.write(json.dumps({"patch": pid, "check": body}) + "\n")
+                # Patch ids are strings in every JSON qapilint writes (check's reports too).
+                out.write(json.dumps({"patch": str(pid), "check": body}) + "\n")
                 out.flush()
             self.state.put(pid, self.ctx, "posted", **fields)
             self._log_line(pid, subject, body["state"], nfind, elapsed, "dry-run, not posted")
@@ -427,12 +446,49 @@ class Bot:
         # came from a run whose state was lost, not from an older diff.
         self._post(pid, fields, row is None or row.check_id is None, stats, subject, elapsed)
 
+    def _prefetch(self, pid: int, sdata: JSON | None) -> None:
+        """What the check will read from patchwork, fetched here: the check's process has no network."""
+        for item in (sdata.get("patches") or []) if isinstance(sdata, dict) else []:
+            other = _int(item.get("id")) if isinstance(item, dict) else None
+            if other is None or other == pid:
+                continue
+            try:
+                self._detail(other)
+            except AuthError:
+                raise
+            except PatchworkError as e:
+                self._unfetched[other] = e
+        if self.cfg.tree:
+            self._cover_text(sdata)
+
+    def _run_check(self, pid: int, detail: JSON, sid: int | None, sdata: JSON | None) -> PatchReport:
+        def check() -> PatchReport:
+            patch = self.converter(detail, self._where(pid))
+            series = self._build_series(pid, patch, sid, sdata)
+            options = self._options(patch, series, detail, sdata)
+            return self.checker(patch, options, series)
+
+        if self.cfg.check_timeout is None and self.cfg.check_memory is None:
+            return check()
+
+        def bounded() -> PatchReport:
+            self.client.offline = True
+            return _portable(check())
+
+        report: PatchReport = sandbox.run(bounded, self.cfg.check_timeout, self.cfg.check_memory)
+        return report
+
     def _ours(self, pid: int) -> tuple[int, int | None]:
-        """How many checks with our context the patch has, and the newest one's id."""
-        ids = [_int(c.get("id")) for c in self.client.checks(pid)
-               if isinstance(c, dict) and c.get("context") == self.ctx]
-        known = [i for i in ids if i is not None]
-        return len(ids), (max(known) if known else None)
+        """How many checks with our context the patch has, and the newest one's id (streamed)."""
+        count = 0
+        newest: int | None = None
+        for c in self.client.checks(pid):
+            if isinstance(c, dict) and c.get("context") == self.ctx:
+                count += 1
+                cid = _int(c.get("id"))
+                if cid is not None and (newest is None or cid > newest):
+                    newest = cid
+        return count, newest
 
     def _post(self, pid: int, fields: dict[str, Any], fresh: bool, stats: CycleStats, subject: str,
               elapsed: float) -> None:
@@ -502,3 +558,14 @@ class Bot:
     def _log_line(self, pid: int, subject: str, verdict: str, findings: int, elapsed: float, what: str) -> None:
         log.info("patch %d %r: %s, %d finding%s, %.2fs, %s", pid, _one_line(subject), verdict or "-", findings,
                  "" if findings == 1 else "s", elapsed, what)
+
+
+def _portable(report: PatchReport) -> PatchReport:
+    """The report without the whole-schema models (reports never read them): small to send back."""
+    from qapilint.changes.model import SchemaState
+
+    if report.changes is not None:
+        pc = report.changes
+        report.changes = dataclasses.replace(pc, before=SchemaState(complete=pc.before.complete),
+                                             after=SchemaState(complete=pc.after.complete))
+    return report

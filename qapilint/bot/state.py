@@ -16,6 +16,7 @@ any point leaves a state the next run can finish without a duplicate.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -69,6 +70,10 @@ class PatchRow:
 
 class State:
     def __init__(self, path: str) -> None:
+        if path != ":memory:" and not path.startswith("file:"):
+            # It holds what the bot posts and why; only the bot reads it (like
+            # the lock file).  SQLite gives its -wal and -shm files the same mode.
+            os.close(os.open(path, os.O_CREAT | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o600))
         # isolation_level=None: explicit transactions; each write below is its own commit.
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -278,7 +278,7 @@ def _for_patch(patch: Patch, tree: str | TreeReader | None, base: str | None, ca
                       changes=sort_changes(changes),
                       before=_state(rb.tree_before, rb.hunk_before, rb.complete, rb.parsed_before),
                       after=_state(rb.tree_after, rb.hunk_after, rb.complete, rb.parsed_after),
-                      notes=list(patch.notes) + rb.notes)
+                      notes=list(patch.notes) + rb.notes, refused=list(rb.refused))
     return pc, rb
 
 

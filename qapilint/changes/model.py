@@ -92,3 +92,4 @@ class PatchChanges:
     after: SchemaState = field(default_factory=SchemaState)
     notes: list[str] = field(default_factory=list)
     cumulative: bool = False
+    refused: list[tuple[str, str]] = field(default_factory=list)   # (diff path, why) not read from the tree

@@ -7,6 +7,7 @@ The readers (``qapilint.sources``) record plain texts in ``Patch.notes``;
 from __future__ import annotations
 
 from qapilint.checks.registry import Rule
+from qapilint.contain import show
 from qapilint.findings import Finding, Severity
 from qapilint.patch import Patch
 from qapilint.sources.notes import rule_of
@@ -47,6 +48,13 @@ RULES: tuple[Rule, ...] = (
          "no diff found in the input",
          "The message carries no unified diff (a cover letter, a reply, a pull request "
          "summary)."),
+    Rule("path-outside-tree", "input", Severity.ERROR,
+         "a diff path leaves the tree, or names something in it that is not a regular file",
+         "Every path of a diff is a name inside the tree: no absolute path, no NUL byte, no '..' that "
+         "climbs above the tree (git apply refuses such patches too).  With a tree, a path that is a "
+         "symbolic link leading out of the tree, a FIFO or a device is refused as well.  Nothing is read "
+         "from a refused path, so a patch from a public list cannot make qapilint quote a file beside "
+         "the tree, or tell whether one exists; the file's hunks are still reviewed on their own."),
     Rule("input-note", "input", Severity.NOTE,
          "other note about the input",
          "A remark of the input readers that has no rule of its own."),
@@ -62,3 +70,9 @@ def check_input(patch: Patch) -> list[Finding]:
         rule = _BY_ID[rule_of(note)]
         out.append(rule.finding(note))
     return out
+
+
+def check_paths(refused: list[tuple[str, str]]) -> list[Finding]:
+    """One path-outside-tree finding per refused diff path (the path, never content)."""
+    rule = _BY_ID["path-outside-tree"]
+    return [rule.finding(f"diff path '{show(path)}' was not read from the tree: {why}") for path, why in refused]

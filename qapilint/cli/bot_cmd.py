@@ -48,6 +48,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--series-wait", type=float, default=24.0, metavar="HOURS",
                    help="check an incomplete series' patches after this long anyway (default 24)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="HTTP read timeout (default 30)")
+    p.add_argument("--deadline", type=float, default=120.0, metavar="SECONDS",
+                   help="overall time for one HTTP request, retries included (default 120)")
+    p.add_argument("--check-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="wall time one check may take before it is killed and retried later (default 60; "
+                        "0: no limit)")
+    p.add_argument("--check-memory", type=int, default=2048, metavar="MB",
+                   help="memory one check may add before it fails (default 2048; 0: no limit)")
     p.add_argument("--retries", type=int, default=4, help="HTTP retries per request (default 4)")
     p.add_argument("--backoff", type=float, default=0.5, help="retry backoff factor in seconds (default 0.5)")
     p.add_argument("--max-attempts", type=int, default=3, help="cycles a failing patch is retried (default 3)")
@@ -132,6 +139,10 @@ def _validate(args: argparse.Namespace) -> str | None:
         return "--interval must be positive"
     if not 1 <= args.per_page <= 250:
         return "--per-page must be within 1..250"
+    if not args.timeout > 0 or not args.deadline > 0:
+        return "--timeout and --deadline must be positive"
+    if args.check_timeout < 0 or args.check_memory < 0:
+        return "--check-timeout and --check-memory must be 0 (no limit) or positive"
     if args.tree and not os.path.isdir(args.tree):
         return f"--tree {args.tree}: not a directory"
     if not args.dry_run and not args.token_file:
@@ -186,10 +197,11 @@ def run(args: argparse.Namespace) -> int:
                         tree=args.tree, report_dir=args.report_dir, report_url=args.report_url,
                         dry_run=args.dry_run, check_all=args.check_all, lookback=args.lookback * 3600.0,
                         series_wait=args.series_wait * 3600.0, max_attempts=args.max_attempts,
-                        per_page=args.per_page)
+                        per_page=args.per_page, check_timeout=args.check_timeout or None,
+                        check_memory=args.check_memory * 1024 * 1024 or None)
         client = PatchworkClient(args.patchwork, token,
                                  timeout=(min(10.0, args.timeout), args.timeout),
-                                 retries=args.retries, backoff=args.backoff)
+                                 retries=args.retries, backoff=args.backoff, deadline=args.deadline)
         bot = Bot(cfg, client, state, checker=checker, converter=converter, out=sys.stdout)
         stop = threading.Event()
 

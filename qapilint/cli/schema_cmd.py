@@ -14,6 +14,7 @@ import os
 import sys
 from typing import TextIO
 
+from qapilint import contain
 from qapilint.errors import InputError
 from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.schema import RulesVersion, context_lines, validate
@@ -32,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="apply the rules QEMU X.Y enforced (default: the version of the tree the "
                              "schema is in, from its VERSION file; 'latest' if there is none)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--tree", metavar="DIR", default=None,
+                        help="the tree includes must stay in (default: the nearest directory up from each "
+                             "file with a VERSION file or a .git, else the file's own directory)")
 
 
 def tree_version(path: str) -> RulesVersion:
@@ -43,9 +47,8 @@ def tree_version(path: str) -> RulesVersion:
         candidate = os.path.join(d, "VERSION")
         if os.path.isfile(candidate):
             try:
-                with open(candidate, encoding="utf-8") as f:
-                    return version_of_tree_file(f.read())
-            except (OSError, UnicodeDecodeError, InputError):
+                return version_of_tree_file(contain.decode(contain.read_regular(candidate, 4096)))
+            except (OSError, UnicodeDecodeError, InputError, contain.PathRefused):
                 return None  # an unusable VERSION file: fall back to the newest rules
         parent = os.path.dirname(d)
         if parent == d:
@@ -75,14 +78,14 @@ def as_json(err: SchemaError) -> dict[str, object]:
             "definition": err.info.defn_name, "notes": list(err.notes)}
 
 
-def check_path(path: str, rules: str | None) -> list[SchemaError]:
+def check_path(path: str, rules: str | None, tree: str | None = None) -> list[SchemaError]:
     """Validate one root file; raises InputError when it cannot be used."""
     if os.path.isdir(path):
         raise InputError(path, "is a directory, expected a schema file")
     if not os.path.exists(path):
         raise InputError(path, "no such file")
     try:
-        return validate(path, rules_version=rules_version_for(path, rules)).errors
+        return validate(path, rules_version=rules_version_for(path, rules), tree=tree).errors
     except RecursionError:
         raise InputError(path, "nested too deeply to check") from None
 
@@ -90,11 +93,15 @@ def check_path(path: str, rules: str | None) -> list[SchemaError]:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    tree = getattr(args, "tree", None)
+    if tree is not None and not os.path.isdir(tree):
+        print(InputError(tree, "--tree: not a directory").line(), file=err)
+        return 2
     status = 0
     collected: list[dict[str, object]] = []
     for path in args.paths:
         try:
-            errors = check_path(path, args.rules)
+            errors = check_path(path, args.rules, tree)
         except InputError as e:
             print(e.line(), file=err)
             status = 2

@@ -5,6 +5,10 @@ named ``os.path.join(dirname(includer), include)``; a file already included
 anywhere is skipped; a file that includes itself through the chain of
 includers is an inclusion loop; pragmas form one global state where a later
 setting replaces an earlier one.
+
+Unlike QEMU, an include must stay inside the schema's tree (see
+:mod:`qapilint.contain`): a patch's ``{ 'include': '../../secret' }`` or an
+absolute path gives ``include-outside-tree`` and nothing is read.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import gc
 import os
 from collections.abc import Callable
 
+from qapilint import contain
 from qapilint.errors import InputError
 from qapilint.qapi.cache import ParseCache, default_cache, parse_file_cached
 from qapilint.qapi.diagnostics import SchemaError
@@ -30,9 +35,8 @@ _LIST_PRAGMAS = {
 
 
 def read_file(path: str) -> str:
-    """Read a schema file as QEMU does: UTF-8, universal newlines."""
-    with open(path, encoding="utf-8") as f:
-        return f.read()
+    """Read a schema file as QEMU does (UTF-8, universal newlines): a regular file, size-capped, never blocking."""
+    return contain.decode(contain.read_regular(path))
 
 
 def _why(e: Exception) -> str:
@@ -46,8 +50,9 @@ def _why(e: Exception) -> str:
 
 
 class _Loader:
-    def __init__(self, root: str, reader: Reader, cache: ParseCache | None) -> None:
+    def __init__(self, root: str, reader: Reader, cache: ParseCache | None, tree: str | None) -> None:
         self.reader = reader
+        self.tree = tree
         self.cache = cache
         self.schema = ParsedSchema(root=root)
         self.included: set[str] = set()
@@ -88,6 +93,14 @@ class _Loader:
             self.error("include-not-string", "value of 'include' must be a string", info)
             return
         incl_fname = os.path.join(os.path.dirname(fname), include)
+        try:
+            if os.path.isabs(include) or "\0" in include:
+                raise contain.PathRefused(include, contain.lexical_problem(include) or "absolute path")
+            if self.tree is not None:
+                contain.relative_name(self.tree, incl_fname)
+        except contain.PathRefused as e:
+            self.outside(include, e.reason, info)
+            return
         incl_abs = os.path.abspath(incl_fname)
         inf: SourceInfo | None = info
         while inf is not None:
@@ -99,10 +112,21 @@ class _Loader:
             return
         try:
             text = self.reader(incl_fname)
+        except contain.PathRefused as e:
+            if isinstance(e, contain.TooLarge):
+                self.error("include-unreadable", f"can't read include file '{contain.show(incl_fname)}': "
+                           f"{e.reason}", info)
+            else:
+                self.outside(include, e.reason, info)
+            return
         except (OSError, UnicodeDecodeError, InputError) as e:
             self.error("include-unreadable", f"can't read include file '{incl_fname}': {_why(e)}", info)
             return
         self.load(text, incl_fname, info)
+
+    def outside(self, include: str, reason: str, info: SourceInfo) -> None:
+        # The path as written and why; never anything read from it.
+        self.error("include-outside-tree", f"can't include '{contain.show(include)}': {reason}", info)
 
     def pragma(self, expr: Expr) -> None:
         info = expr.info
@@ -132,24 +156,44 @@ class _Loader:
             self.error("pragma-unknown", f"unknown pragma '{name}'", info)
 
 
-def load_schema(path: str, reader: Reader | None = None, use_cache: bool = True) -> ParsedSchema:
+def _tree_reader(tree: str) -> Reader:
+    files = contain.TreeFiles(tree)
+
+    def read(name: str) -> str:
+        return contain.decode(files.read_bytes(contain.relative_name(tree, name)))
+    return read
+
+
+def load_schema(path: str, reader: Reader | None = None, use_cache: bool = True,
+                tree: str | None = None) -> ParsedSchema:
     """Parse the schema rooted at ``path`` with all its includes (QEMU's phase P1).
 
-    ``reader`` maps a file name to its text (default: read the file as
-    UTF-8), so patched texts can be checked from memory.  An unreadable root
-    raises :class:`InputError`; everything else is in ``ParsedSchema.errors``,
-    the first being the one QEMU reports.  Parses come from the on-disk
-    cache (:mod:`qapilint.qapi.cache`) when it holds them, unless
-    ``use_cache`` is false.
+    ``reader`` maps a file name to its text, so patched texts can be checked
+    from memory; its names are relative to the tree when ``tree`` is "".
+    Without a reader the file system is read, inside ``tree`` (default: the
+    tree ``path`` belongs to, :func:`contain.find_root`); the root file
+    itself is the caller's and only has to be a regular file.  Includes that
+    leave ``tree`` (or are absolute) are refused.  An unreadable root raises
+    :class:`InputError`; everything else is in ``ParsedSchema.errors``, the
+    first being the one QEMU reports.  Parses come from the on-disk cache
+    (:mod:`qapilint.qapi.cache`) when it holds them, unless ``use_cache`` is
+    false.
     """
-    read = reader if reader is not None else read_file
+    if reader is None:
+        tree = tree if tree is not None else contain.find_root(path)
+        read = _tree_reader(tree)
+        first: Reader = read_file
+    else:
+        read = first = reader
     try:
-        text = read(path)
+        text = first(path)
     except InputError:
         raise
+    except contain.PathRefused as e:
+        raise InputError(path, f"can't read schema file '{contain.show(path)}': {e.reason}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(path, f"can't read schema file '{path}': {_why(e)}") from None
-    loader = _Loader(path, read, default_cache() if use_cache else None)
+    loader = _Loader(path, read, default_cache() if use_cache else None, tree)
     gc_was_on = gc.isenabled()
     gc.disable()   # see parser.parse_file_events
     try:

@@ -76,6 +76,13 @@ _TOP: tuple[_Entry, ...] = (
     ("include-unreadable", "an included file cannot be opened",
      "The include path is taken relative to the including file's directory.",
      "{ 'include': 'missing.json' }", "Fix the path or add the file."),
+    ("include-outside-tree", "an include leaves the schema's tree, or names something that is not a regular file",
+     "qapilint only reads files of the tree being checked (--tree, the bot's checkout, or for 'qapilint schema' "
+     "the nearest directory up with a VERSION file or a .git): an absolute path, a '..' that climbs above the "
+     "tree, a symbolic link that leads out of it, a FIFO or a device is refused, and nothing is read from it. "
+     "A patch is input from a public list; an include must not make a reviewer's tool or a CI bot read (and "
+     "quote) the token or key files beside the tree.  QEMU's own includes all stay inside its tree.",
+     "{ 'include': '../../secrets.json' }", "Include a schema file of the tree, relative to the including file."),
     ("pragma-extra-keys", "a pragma directive has keys besides 'pragma'",
      "Pragma directives take exactly one key.",
      "{ 'pragma': { 'doc-required': true }, 'if': 'X' }", "{ 'pragma': { 'doc-required': true } }"),

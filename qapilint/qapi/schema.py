@@ -283,8 +283,11 @@ def _applies(rule: str, version: RulesVersion) -> bool:
     return rule_applies(rule, version)
 
 
-def validate(path: str, reader: Reader | None = None, rules_version: RulesVersion = None) -> SchemaResult:
+def validate(path: str, reader: Reader | None = None, rules_version: RulesVersion = None,
+             tree: str | None = None) -> SchemaResult:
     """The whole frontend on one root schema file: P1 (load), P2 (expressions), P3-P6.
+
+    Includes stay inside ``tree`` (see :func:`qapilint.qapi.loader.load_schema`).
 
     Errors come in QEMU's order (the first is the one QEMU reports), limited
     to the rules QEMU enforced at ``rules_version`` (None: the newest).
@@ -295,7 +298,7 @@ def validate(path: str, reader: Reader | None = None, rules_version: RulesVersio
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _validate(path, reader, rules_version)
+        return _validate(path, reader, rules_version, tree)
     finally:
         if was_enabled:
             gc.enable()
@@ -320,10 +323,10 @@ def check_parsed(parsed: ParsedSchema) -> tuple[QAPISchema | None, list[SchemaEr
     return schema, errors
 
 
-def _validate(path: str, reader: Reader | None, rules_version: RulesVersion) -> SchemaResult:
+def _validate(path: str, reader: Reader | None, rules_version: RulesVersion, tree: str | None) -> SchemaResult:
     from qapilint.qapi.loader import load_schema
 
-    parsed = load_schema(path, reader)
+    parsed = load_schema(path, reader, tree=tree)
     schema, errors = check_parsed(parsed)
     errors = [e for e in errors if _applies(e.rule, rules_version)]
     return SchemaResult(path, schema, errors, parsed)

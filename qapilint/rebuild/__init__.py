@@ -12,6 +12,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
+from qapilint import contain
 from qapilint.changes.model import FileRebuild
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff, Patch
@@ -40,6 +41,7 @@ class Rebuild:
     parsed_after: ParsedSchema | None = None
     patched: dict[str, str | None] = field(default_factory=dict)   # after texts (None: deleted)
     notes: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)   # (diff path, why) never read
 
     @property
     def complete(self) -> bool:
@@ -76,6 +78,13 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
     out = Rebuild()
     files = qapi_files(patch)
     namer = Namer(patch)
+    # A diff path that is no plain name inside the tree is refused in both
+    # modes (git apply refuses it too); its hunks are still reviewed.
+    for fd in files:
+        for p in (fd.old_path, fd.new_path):
+            problem = None if p is None else contain.lexical_problem(p)
+            if p is not None and problem is not None and (p, problem) not in out.refused:
+                out.refused.append((p, problem))
     if tree is None:
         for fd in files:
             out.files.append(FileRebuild(path=fd.path, rebuild="hunks"))
@@ -85,11 +94,25 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
     reader = tree if isinstance(tree, TreeReader) else TreeReader(tree, base)
     cache = cache if cache is not None else RebuildCache()
     overlay = dict(overlay or {})
-    before_texts = Texts(reader.read, overlay)
+    before_texts = Texts(reader.read_or_refuse, overlay)
     located: list[tuple[str, list[Line], str, list[Line]]] = []
+    refused = {p for p, _ in out.refused}
     for fd in files:
         old_path = fd.old_path or fd.path
-        base_text = "" if fd.status == "added" else before_texts.get(old_path)
+        why = next((r for p, r in out.refused if p in (fd.old_path, fd.new_path)), None)
+        try:
+            base_text = None if why else "" if fd.status == "added" else before_texts.get(old_path)
+        except contain.PathRefused as e:
+            why = e.reason
+            out.refused.append((old_path, why))
+            refused.add(old_path)
+            base_text = None
+        if why is not None:
+            fr = FileRebuild(path=fd.path, rebuild="hunks",
+                             notes=[f"{contain.show(fd.path)} not read from the tree ({why}): rebuilt from its hunks"])
+            out.files.append(fr)
+            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
+            continue
         if base_text is None:
             fr = FileRebuild(path=fd.path, rebuild="hunks",
                              notes=[f"{old_path} is not in the tree: rebuilt from its hunks"])
@@ -118,15 +141,16 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
         located.append((old_path, res.before, fd.path, res.after))
     if out.hunk_after.definitions or out.hunk_before.definitions:
         out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
-    after_texts = Texts(reader.read, {**overlay, **out.patched})
-    touched = [fd.path for fd in files] + [fd.old_path for fd in files if fd.old_path]
+    after_texts = Texts(reader.read_or_refuse, {**overlay, **out.patched})
+    touched = [p for p in [fd.path for fd in files] + [fd.old_path for fd in files if fd.old_path]
+               if p not in refused]
     roots = roots_for(touched)
     files_b = schema_files(before_texts, roots, cache)
     files_a = schema_files(after_texts, roots, cache)
     for p in touched:
-        if p not in files_b and before_texts.get(p) is not None:
+        if p not in files_b and _get(before_texts, p) is not None:
             files_b.append(p)
-        if p not in files_a and after_texts.get(p) is not None:
+        if p not in files_a and _get(after_texts, p) is not None:
             files_a.append(p)
     out.tree_before = side_view(before_texts, files_b, cache)
     out.tree_after = side_view(after_texts, files_a, cache)
@@ -140,12 +164,19 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
     return out
 
 
+def _get(texts: Texts, path: str) -> str | None:
+    try:
+        return texts.get(path)
+    except contain.PathRefused:
+        return None
+
+
 def _load(texts: Texts, files: list[str], cache: RebuildCache) -> ParsedSchema | None:
-    if texts.get(MAIN_ROOT) is None:
+    if _get(texts, MAIN_ROOT) is None:
         return None
     h = hashlib.sha1()
     for p in files:
-        h.update(p.encode() + b"\0" + (texts.get(p) or "").encode("utf-8", "surrogatepass") + b"\0")
+        h.update(p.encode() + b"\0" + (_get(texts, p) or "").encode("utf-8", "surrogatepass") + b"\0")
     key = h.hexdigest()
     got = cache.schemas.get(key)
     if got is not None:
@@ -159,7 +190,7 @@ def _load(texts: Texts, files: list[str], cache: RebuildCache) -> ParsedSchema |
         return text
 
     try:
-        got = load_schema(MAIN_ROOT, read)
+        got = load_schema(MAIN_ROOT, read, tree="")
     except InputError:
         return None
     cache.schemas[key] = got

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 
+from qapilint import contain
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff
 
@@ -66,7 +67,15 @@ def find_tree(start: str) -> str | None:
 
 
 class TreeReader:
-    """Reads files of a tree: its work tree, or a git revision of it (``git show REV:path``)."""
+    """Reads files of a tree: its work tree, or a git revision of it (``git show REV:path``).
+
+    Names come from patches and schemas: one that is not a plain name inside
+    the tree, or (work tree) a symlink out of it, a FIFO, a device, a file
+    over the size caps, is refused (:mod:`qapilint.contain`) and never read.
+    ``read`` gives None for it, as for a file that is not there;
+    ``read_or_refuse`` raises :class:`contain.PathRefused` instead, for
+    callers that report the refusal.
+    """
 
     def __init__(self, root: str, rev: str | None = None) -> None:
         if not os.path.isdir(root):
@@ -74,6 +83,8 @@ class TreeReader:
         self.root = root
         self.rev: str | None = None
         self._cache: dict[str, str | None] = {}
+        self._refused: dict[str, contain.PathRefused] = {}
+        self._files = contain.TreeFiles(root)
         if rev is not None:
             p = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
                                capture_output=True, text=True)
@@ -86,14 +97,27 @@ class TreeReader:
         return f"{os.path.abspath(self.root)}@{self.rev or 'worktree'}"
 
     def read(self, path: str) -> str | None:
+        try:
+            return self.read_or_refuse(path)
+        except contain.PathRefused:
+            return None
+
+    def read_or_refuse(self, path: str) -> str | None:
         if path in self._cache:
             return self._cache[path]
+        if path in self._refused:
+            raise self._refused[path]
+        problem = contain.lexical_problem(path)
+        if problem is not None:   # before any branch: not even git is asked about it
+            self._refused[path] = contain.PathRefused(path, problem)
+            raise self._refused[path]
         text: str | None
         if self.rev is None:
-            full = os.path.join(self.root, path)
             try:
-                with open(full, encoding="utf-8", errors="replace", newline="") as f:
-                    text = f.read()
+                text = self._files.read_text(path, errors="replace", universal_newlines=False)
+            except contain.PathRefused as e:
+                self._refused[path] = e
+                raise
             except OSError:
                 text = None
         else:

@@ -7,6 +7,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
+from qapilint import contain
 from qapilint.changes.model import Definition
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.detect import MAIN_ROOT, def_key, schema_group
@@ -123,7 +124,14 @@ def schema_files(texts: Texts, roots: list[str], cache: RebuildCache) -> list[st
         if path in done:
             return
         done.add(path)
-        text = texts.get(path)
+        # An include that leaves the tree is not followed; the frontend's
+        # loader reports it (include-outside-tree).
+        if contain.lexical_problem(path) is not None:
+            return
+        try:
+            text = texts.get(path)
+        except contain.PathRefused:
+            return
         if text is None:
             return
         seen.append(path)
@@ -138,7 +146,10 @@ def schema_files(texts: Texts, roots: list[str], cache: RebuildCache) -> list[st
 def side_view(texts: Texts, files: list[str], cache: RebuildCache) -> SideView:
     view = SideView()
     for path in files:
-        text = texts.get(path)
+        try:
+            text = texts.get(path)
+        except contain.PathRefused:
+            continue
         if text is None:
             continue
         group = schema_group(path)

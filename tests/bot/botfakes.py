@@ -3,12 +3,14 @@
 The fake checker's verdict follows from the diff alone, so tests can compute
 the expected payload independently: an added line with ``TODO`` is an error,
 an added ``(since X.Y)`` / ``Since: X.Y`` that is not 11.0 is a warning, and
-a line with ``FAKE-CRASH`` makes the checker raise.
+a line with ``FAKE-CRASH`` makes the checker raise, ``FAKE-HANG`` never return,
+``FAKE-HOG`` allocate memory until it fails.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from qapilint.findings import Finding, Severity
@@ -46,6 +48,13 @@ def fake_check(patch: Patch, options: CheckOptions, series: Series | None) -> Pa
             continue
         if "FAKE-CRASH" in line:
             raise RuntimeError("fake checker crash")
+        if "FAKE-HANG" in line:          # a check that never ends
+            while True:
+                time.sleep(0.05)
+        if "FAKE-HOG" in line:           # a check whose memory grows without bound
+            hog = []
+            while True:
+                hog.append(bytearray(16 * 1024 * 1024))
         if "TODO" in line:
             findings.append(Finding("fake-todo", Severity.ERROR, "TODO left in the schema", file=path, patch_line=n))
         m = _SINCE.search(line)

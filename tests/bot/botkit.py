@@ -33,7 +33,7 @@ def serve_seed() -> Iterator[pwserver.PWServer]:
 
 def make_bot(srv: pwserver.PWServer, db: Path, **cfg: Any) -> Bot:
     out = cfg.pop("out", io.StringIO())
-    client_kw = {k: cfg.pop(k) for k in ("timeout", "retries", "backoff") if k in cfg}
+    client_kw = {k: cfg.pop(k) for k in ("timeout", "retries", "backoff", "deadline") if k in cfg}
     client_kw.setdefault("timeout", (2.0, 2.0))
     client_kw.setdefault("backoff", 0.01)
     token = cfg.pop("token", pwserver.TOKEN)

@@ -46,11 +46,14 @@ _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 @dataclass
 class Fault:
     kind: str                      # timeout | reset | 500 | 502 | 503 | 429 | malformed | 401 | 403
+    #                                slowloris (the real answer, one byte per ``sleep`` seconds)
+    #                                huge (``size`` bytes of [{},{},...], no Content-Length)
     path: str = ""                 # regex searched in the request path (+ query)
     method: str | None = None      # None = any
     times: int = 1                 # how many matching requests it hits (-1 = forever)
     retry_after: int = 1
-    sleep: float = 2.0             # for timeout
+    sleep: float = 2.0             # for timeout; between bytes for slowloris
+    size: int = 30 * 1024 * 1024   # for huge
 
 
 @dataclass
@@ -263,8 +266,27 @@ class Handler(BaseHTTPRequestHandler):
             super().finish()
 
     # ------------------------------------------------------------- plumbing
+    def _huge(self, size: int) -> None:
+        # A listing page that never says how long it is: the client must stop on its own.
+        self.close_connection = True
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[")
+            block = b"{}," * 21845
+            sent = 1
+            while sent < size:
+                self.wfile.write(block)
+                sent += len(block)
+            self.wfile.write(b"{}]")
+        except OSError:
+            pass
+
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None) -> None:
         data = raw if raw is not None else json.dumps(body).encode()
+        trickle = getattr(self, "_trickle", 0.0)
+        if trickle:
+            self._trickle = 0.0
+            self._send_slowly(status, data, headers or {}, trickle)
+            return
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -273,6 +295,20 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+
+    def _send_slowly(self, status: int, data: bytes, headers: dict[str, str], pause: float) -> None:
+        # Slow loris: every read succeeds within any per-read timeout, the answer never ends in time.
+        self.close_connection = True
+        head = [f"HTTP/1.1 {status} OK", "Content-Type: application/json", f"Content-Length: {len(data)}",
+                *(f"{k}: {v}" for k, v in headers.items())]
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode() + data
+        try:
+            for i in range(len(raw)):
+                self.wfile.write(raw[i:i + 1])
+                self.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass
 
     def _reset(self) -> None:
         self.close_connection = True
@@ -289,6 +325,11 @@ class Handler(BaseHTTPRequestHandler):
         if f.kind == "timeout":
             time.sleep(f.sleep)
             return False
+        if f.kind == "slowloris":
+            self._trickle = f.sleep    # _send answers, one byte at a time
+            return False
+        if f.kind == "huge":
+            self._huge(f.size)
         if f.kind == "reset":
             self._reset()
         elif f.kind == "429":

@@ -180,9 +180,10 @@ def test_hostile_input_gives_a_finding_or_clean(tmp_path: Path, capsys: pytest.C
         assert LOC.match(out.splitlines()[0]) or LOC.match(out.splitlines()[1])
 
 
-def test_ten_megabyte_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ten_megabyte_file_is_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Over the 8 MiB per-file cap (qapilint.contain): one error line, exit 2, nothing parsed.
     body = ("# " + "padding " * 8 + "\n") * (10 * 1024 * 1024 // 67)
     f = write(tmp_path / "big.json", body + "{ 'struct': 'Foo', 'data': { 'a': 'Nope' } }\n")
-    rc, out, _err = run(capsys, f)
-    assert rc == 1
-    assert "[type-unknown]" in out
+    rc, out, err = run(capsys, f)
+    assert rc == 2 and out == ""
+    assert err.splitlines() == [f"qapilint: error: {f}: can't read schema file '{f}': larger than 8 MiB"]

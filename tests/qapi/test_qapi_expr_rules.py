@@ -224,7 +224,7 @@ def test_rule_registry_texts() -> None:
     from qapilint.findings import Severity
     from qapilint.qapi.rules import ERROR_RULES, RULE_IDS, RULES
 
-    assert len(ERROR_RULES) == 126 and len(RULE_IDS) == len(RULES)
+    assert len(ERROR_RULES) == 127 and len(RULE_IDS) == len(RULES)
     for rule in RULES:
         assert rule.family == "schema" and rule.summary and "\n\nBad:  " in rule.explain and "\nFix:  " in rule.explain
         assert rule.severity == (Severity.NOTE if rule.id == "schema-not-checked" else Severity.ERROR)

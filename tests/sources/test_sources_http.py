@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ class Server:
         self.failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.hits: list[str] = []
         self.base = ""
+        self.trickle: dict[str, tuple[float, bool]] = {}   # path -> (seconds between bytes, headers at once)
 
     def json(self, path: str, obj: object) -> None:
         self.routes[path] = (200, {"Content-Type": "application/json"}, json.dumps(obj).encode())
@@ -41,7 +43,24 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
                 self._send(status, headers, b"{}")
                 return
             status, headers, body = state.routes.get(self.path, (404, {}, b'{"detail": "Not found."}'))
+            if self.path in state.trickle:
+                self._slowly(body, *state.trickle[self.path])
+                return
             self._send(status, headers, body)
+
+        def _slowly(self, body: bytes, pause: float, quick_head: bool) -> None:
+            # A slow-loris answer: every read succeeds within any per-read timeout.
+            head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body) * 1000}\r\n\r\n".encode()
+            try:
+                if quick_head:
+                    self.wfile.write(head)
+                    head = b""
+                for b in head + body * 1000:
+                    self.wfile.write(bytes([b]))
+                    self.wfile.flush()
+                    time.sleep(pause)
+            except OSError:
+                pass
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)
@@ -164,3 +183,101 @@ def test_connection_refused() -> None:
     cfg = pw_http.HttpConfig(retries=1, backoff_factor=0.01, connect_timeout=1, read_timeout=1)
     with pytest.raises(InputError, match="HTTP"):
         pw_http.load_url(f"http://127.0.0.1:{port}/api/patches/1/", cfg)
+
+
+@pytest.fixture
+def other(server: Server) -> Iterator[Server]:
+    """A second server: another host, as far as the loader is concerned (another port)."""
+    state = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            state.hits.append(self.path)
+            body = b'{"detail": "should never be asked"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        t.join(timeout=5)
+
+
+@pytest.mark.parametrize("quick_head", [False, True], ids=["slow-headers", "slow-body"])
+def test_slow_loris_answer_ends_at_the_overall_deadline(server: Server, fixtures_dir: Path, quick_head: bool) -> None:
+    server.json("/api/patches/1001/", _fixture(fixtures_dir, "pw-patch-1001.json"))
+    server.trickle["/api/patches/1001/"] = (0.05, quick_head)   # 20 bytes/s, each read well within 5 s
+    cfg = pw_http.HttpConfig(retries=0, connect_timeout=2, read_timeout=5, deadline=1.0)
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match="no complete answer within 1 s"):
+        pw_http.load_url(f"{server.base}/api/patches/1001/", cfg)
+    assert time.monotonic() - t0 < 10
+
+
+def test_redirect_to_another_host_is_not_followed(server: Server, other: Server) -> None:
+    server.routes["/api/patches/1/"] = (302, {"Location": f"{other.base}/api/patches/1/"}, b"")
+    with pytest.raises(InputError, match="redirect to another host not followed"):
+        load(f"{server.base}/api/patches/1/")
+    assert other.hits == []
+
+
+def test_redirect_on_the_same_host_is_followed(server: Server, fixtures_dir: Path) -> None:
+    server.routes["/api/patches/1001/"] = (301, {"Location": "/api/1.3/patches/1001/"}, b"")
+    server.json("/api/1.3/patches/1001/", _fixture(fixtures_dir, "pw-patch-1001.json"))
+    assert load(f"{server.base}/api/patches/1001/").patches[0].id == "1001"
+
+
+def test_redirect_loop_is_bounded(server: Server) -> None:
+    server.routes["/api/patches/2/"] = (302, {"Location": "/api/patches/2/"}, b"")
+    with pytest.raises(InputError, match="more than 5 redirects"):
+        load(f"{server.base}/api/patches/2/")
+    assert server.hits.count("/api/patches/2/") == 6
+
+
+def test_a_url_on_another_host_in_a_series_is_not_followed(server: Server, other: Server,
+                                                           fixtures_dir: Path) -> None:
+    series = _fixture(fixtures_dir, "pw-series-77.json")
+    for ref in [*series["patches"], series["cover_letter"]]:
+        ref["url"] = str(ref["url"]).replace("http://pw.example.org", other.base)
+    server.json("/api/series/77/", series)
+    with pytest.raises(InputError, match="patchwork gave a URL on another host, not followed: 127.0.0.1:"):
+        load(f"{server.base}/api/series/77/")
+    assert other.hits == []
+
+
+def test_a_url_on_another_host_for_a_msgid_is_not_followed(server: Server, other: Server) -> None:
+    q = urllib.parse.urlencode({"project": "qemu-devel", "msgid": "m@x"})
+    server.json(f"/api/patches/?{q}", [{"id": 1, "url": f"{other.base}/api/patches/1/"}])
+    with pytest.raises(InputError, match="another host"):
+        load(f"{server.base}/project/qemu-devel/patch/m@x/")
+    assert other.hits == []
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("http://pw.example.org/x", "http://pw.example.org:80/y", True),
+    ("http://pw.example.org/x", "https://pw.example.org/y", True),
+    ("https://pw.example.org/x", "http://pw.example.org/y", False),
+    ("http://pw.example.org/x", "http://evil.example.org/y", False),
+    ("http://pw.example.org:8000/x", "http://pw.example.org:8001/y", False),
+    ("http://pw.example.org/x", "file:///etc/passwd", False),
+])
+def test_same_host(a: str, b: str, same: bool) -> None:
+    assert pw_http.same_host(a, b) is same
+
+
+def test_superscript_digit_id_is_not_a_number(server: Server) -> None:
+    # '²'.isdigit() is true and int('²') raises: the id is taken as a Message-ID instead.
+    server.json("/api/patches/?project=qemu-devel&msgid=%C2%B2", [])
+    with pytest.raises(InputError, match="no patch with Message-ID"):
+        load(f"{server.base}/project/qemu-devel/patch/%C2%B2/")
