@@ -39,6 +39,7 @@ CHECK_MODULES = (
     "qapilint.checks.message",
     "qapilint.checks.cname",
     "qapilint.checks.fragment_schema",
+    "qapilint.checks.example",
 )
 
 # QEMU doc rules that depend on exact whitespace: meaningless on collapsed input.
