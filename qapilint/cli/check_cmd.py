@@ -19,11 +19,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-format", choices=["auto", "patchwork", "mbox", "diff"], default="auto",
                    help="force the input kind (default: sniffed from the content)")
     p.add_argument("--git", metavar="RANGE", help="check the commits of RANGE in the QEMU checkout (--tree or cwd)")
+    p.add_argument("--staged", action="store_true",
+                   help="check what is staged (git diff --cached) against HEAD (the pre-commit hook)")
+    p.add_argument("--pre-push", action="store_true",
+                   help="check the commits being pushed: PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, or a new "
+                        "branch from its upstream / merge-base with the default branch (the pre-push hook)")
     p.add_argument("--patchwork", metavar="URL", help="patchwork instance, with --patch N or --series N")
     p.add_argument("--patch", metavar="N", action="append", default=[], help="patchwork patch id")
     p.add_argument("--series", metavar="N", action="append", default=[], help="patchwork series id")
     p.add_argument("--tree", metavar="DIR", help="QEMU checkout to rebuild against (default: cwd if it is one)")
-    p.add_argument("--base", metavar="REV", help="read base files from this git revision of the tree")
+    p.add_argument("--base", metavar="REV",
+                   help="read base files from this git revision of the tree (default: the series' base-commit, "
+                        "the commit before the series when HEAD holds it, else the work tree)")
     p.add_argument("--target", metavar="X.Y", help="the release new API should name")
     p.add_argument("--rules", metavar="latest|X.Y", help="schema rules of this QEMU release (default: the tree's)")
     p.add_argument("--all", action="store_true", dest="show_all", help="also list schema errors already present")
@@ -60,14 +67,25 @@ def _chunk(specs: list[str], input_format: str | None,
     return [_one(s, input_format, options) for s in specs]
 
 
-def _git(args: argparse.Namespace, options: CheckOptions) -> tuple[list[PatchReport], InputFailure | None]:
-    from qapilint import sources
+def _from_git(args: argparse.Namespace, options: CheckOptions,
+              what: str) -> tuple[list[PatchReport], InputFailure | None]:
+    """--git RANGE, --staged or --pre-push: the series and its base come from the checkout."""
+    from qapilint.cli import git_input
 
-    tree = args.tree or os.getcwd()
     try:
-        series = sources.load_git_range(tree, args.git)
-        return check_series(series, options), None
+        if what == "staged":
+            series, opts = git_input.staged_input(args.tree, options)
+        else:
+            rng = args.git
+            if what == "pre-push":
+                rng = git_input.pre_push_range(args.tree, dict(os.environ))
+                if rng is None:
+                    return [], None     # nothing pushed that has a base to compare with
+            series, opts = git_input.range_input(args.tree, rng, options)
+        return (check_series(series, opts) if series.patches else []), None
     except InputError as e:
+        if what == "pre-push" and e.message == "git range: no commits in range":
+            return [], None             # a push of nothing new (a tag, a deletion)
         return [], InputFailure(e.where, e.message)
 
 
@@ -133,13 +151,20 @@ def run(args: argparse.Namespace) -> int:
                            rules=args.rules, show_all=args.show_all)
     fmt = None if args.input_format == "auto" else args.input_format
     specs = _specs(args)
-    if not specs and not args.git:
-        print("qapilint: error: no input (give a file, URL, - for stdin, or --git RANGE)", file=sys.stderr)
+    git_modes = [m for m, on in (("range", bool(args.git)), ("staged", args.staged), ("pre-push", args.pre_push))
+                 if on]
+    if len(git_modes) > 1:
+        print("qapilint: error: give only one of --git, --staged and --pre-push", file=sys.stderr)
         return 2
-    report = Report(inputs=specs + ([f"git:{args.git}"] if args.git else []), tree=options.tree)
+    if not specs and not git_modes:
+        print("qapilint: error: no input (give a file, URL, - for stdin, --git RANGE, --staged or --pre-push)",
+              file=sys.stderr)
+        return 2
+    git_label = {"range": f"git:{args.git}", "staged": "git:staged", "pre-push": "git:pre-push"}
+    report = Report(inputs=specs + [git_label[m] for m in git_modes], tree=options.tree)
     results: list[tuple[list[PatchReport], InputFailure | None]] = []
-    if args.git:
-        results.append(_git(args, options))
+    for m in git_modes:
+        results.append(_from_git(args, options, m))
     results += _check_all(specs, fmt, options, args.jobs)
     for reps, failure in results:
         report.patches.extend(reps)
