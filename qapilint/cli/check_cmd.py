@@ -89,6 +89,22 @@ def _from_git(args: argparse.Namespace, options: CheckOptions,
         return [], InputFailure(e.where, e.message)
 
 
+def _bad_base(options: CheckOptions) -> InputError | None:
+    """--base names no commit of the tree: one error up front, not one per input."""
+    from qapilint.rebuild.detect import tree_for
+    from qapilint.sources.gitrepo import GitRepo, toplevel
+
+    if options.base is None:
+        return None
+    tree = tree_for(options.tree) or toplevel(os.getcwd())
+    if tree is None:
+        return InputError("--base", f"{options.base}: needs a git checkout (--tree DIR)")
+    repo = GitRepo.at(tree) or GitRepo(toplevel(tree) or tree)
+    if repo.commit(options.base) is None:
+        return InputError(tree, f"--base {options.base}: not a commit of this repository")
+    return None
+
+
 def _jobs(text: str) -> int:
     """--jobs N: N >= 1, or 0 for one per CPU."""
     try:
@@ -151,6 +167,10 @@ def run(args: argparse.Namespace) -> int:
                            rules=args.rules, show_all=args.show_all)
     fmt = None if args.input_format == "auto" else args.input_format
     specs = _specs(args)
+    bad_base = _bad_base(options)
+    if bad_base is not None:
+        print(bad_base.line(), file=sys.stderr)
+        return 2
     git_modes = [m for m, on in (("range", bool(args.git)), ("staged", args.staged), ("pre-push", args.pre_push))
                  if on]
     if len(git_modes) > 1:
