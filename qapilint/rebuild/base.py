@@ -8,7 +8,7 @@ In a git checkout the base is a commit, read from the object store, in this orde
 3. when HEAD already holds the series (it was committed or applied there), the
    commit before it, found by comparing the series' QAPI changes with those of
    the commits HEAD has since its upstream (or its merge-base with the default
-   branch);
+   branch; HEAD's newest MAX_CANDIDATES commits when it has none of its own);
 4. otherwise the work tree as it is (or, for the bot, which never reads a work
    tree, HEAD as of the patch date, then HEAD).
 
@@ -156,12 +156,21 @@ def own_commits_start(repo: GitRepo, head: str | None = None) -> str | None:
     return None
 
 
+def _recent(repo: GitRepo) -> str | None:
+    """Where HEAD's newest MAX_CANDIDATES first-parent commits start (a root commit has no base)."""
+    out = repo.git("rev-list", "--first-parent", f"--max-count={MAX_CANDIDATES + 1}", "HEAD")
+    revs = out.split() if out else []
+    return revs[-1] if len(revs) > 1 else None
+
+
 def held_by_head(repo: GitRepo, series: Series) -> tuple[str, int, int] | None:
     """(the commit before the series, how many of its QAPI patches HEAD holds, how many it has)."""
     prints = [fp for fp in (fingerprint(p) for p in series.patches) if fp]
     if not prints:
         return None
-    since = own_commits_start(repo)
+    # HEAD on the default branch itself (a series already merged, a detached
+    # checkout of one) has no commits of its own: its newest ones are compared.
+    since = own_commits_start(repo) or _recent(repo)
     if since is None:
         return None
     paths = sorted({p for fp in prints for f in fp for p in f[:2] if p})
