@@ -35,3 +35,12 @@ class Report:
     failures: list[InputFailure] = field(default_factory=list)
     tool_version: str = __version__
     tree: str | None = None
+
+    def base_notes(self) -> list[str]:
+        """The distinct 'base: ...' notes of the patches (which tree state was checked, and why)."""
+        out: list[str] = []
+        for rep in self.patches:
+            for n in rep.notes:
+                if n.startswith("base: ") and n not in out:
+                    out.append(n)
+        return out

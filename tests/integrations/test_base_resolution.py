@@ -215,3 +215,21 @@ def test_pre_push_range_from_pre_commit_refs(repo: QemuRepo) -> None:
     assert rc == 0 and doc["patches"] == []
     rc, _doc, err = _check(repo, "--pre-push", env=repo.env(PRE_COMMIT_TO_REF="nosuch"))
     assert rc == 2 and "PRE_COMMIT_TO_REF" in err
+
+
+def test_the_base_note_in_every_format_that_has_room_for_it(repo: QemuRepo) -> None:
+    def out(fmt: str) -> str:
+        p = subprocess.run([sys.executable, "-m", "qapilint", "check", "--git", "master..feature", "--format", fmt],
+                           cwd=repo.path, capture_output=True, text=True, timeout=300, env=repo.env(), check=False)
+        assert p.returncode == 1, p.stderr
+        return p.stdout
+
+    note = f"base: {repo.base[:12]}, the merge-base of master..feature, where its commits start"
+    for fmt in ("text", "json", "b4", "html"):
+        assert out(fmt).count(note) >= 1, fmt
+    assert f"qapilint: {note}" in out("github").splitlines()
+    sarif = json.loads(out("sarif"))
+    assert {"level": "note", "message": {"text": note}} in \
+        sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    # b4 prep reads every line that is not an error as a warning: the note stays out.
+    assert "base:" not in out("b4-prep")
