@@ -58,13 +58,42 @@ def git(repo: str | Path, *args: str, data: bytes | None = None, env: dict[str, 
                           env=full_env)
 
 
+IN_PROCESS = True     # --cli: run the qapilint on PATH for every check instead
+
+
 def qapilint(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> dict[str, Any] | None:
+    """``qapilint check --format json ARGS`` -> its JSON (the findings part), or None when it failed."""
+    if IN_PROCESS:
+        return _in_process(args, Path(cwd), stdin)
     p = subprocess.run(["qapilint", "check", "--format", "json", *args], cwd=cwd, input=stdin,
                        capture_output=True, timeout=600, check=False)
     if p.returncode not in (0, 1) or b"Traceback" in p.stderr:
         print(f"  qapilint {' '.join(args)}: exit {p.returncode}: {p.stderr.decode()[-300:]}", file=sys.stderr)
         return None
     return json.loads(p.stdout)
+
+
+def _in_process(args: list[str], cwd: Path, stdin: bytes | None) -> dict[str, Any] | None:
+    """The same check through the library (no interpreter start per patch): only the three forms used here."""
+    from qapilint import sources
+    from qapilint.cli import git_input
+    from qapilint.errors import InputError
+    from qapilint.pipeline import CheckOptions, check_series
+
+    try:
+        if args[0] == "--git":
+            series, opts = git_input.range_input(str(cwd), args[1], CheckOptions())
+        else:
+            tree = str(cwd / args[1])
+            series = sources.load_bytes(stdin or b"", "<stdin>") if args[2] == "-" else sources.load(args[2])
+            opts = CheckOptions(tree=tree)
+        reports = check_series(series, opts)
+    except InputError as e:
+        print(f"  qapilint {' '.join(args)}: {e.line()}", file=sys.stderr)
+        return None
+    return {"patches": [{"findings": [{"rule": f.rule, "family": f.family, "severity": f.severity.label,
+                                       "message": f.message, "file": f.file, "line": f.line}
+                                      for f in r.findings]} for r in reports]}
 
 
 def split(findings: list[dict[str, Any]]) -> tuple[list[Finding], list[Finding], list[Finding]]:
@@ -167,7 +196,7 @@ def eval_corpus(a: argparse.Namespace, repo: Path, work: Path, tally: Tally) -> 
               if len(v) > 1 and (a.series is None or s == a.series)]
     chosen = [(s, v) for s, v in chosen if v[0].get("base_commit")][: a.limit]
     built = partial = 0
-    pool = cf.ThreadPoolExecutor(max_workers=a.j)
+    pool: cf.Executor = cf.ThreadPoolExecutor(max_workers=a.j) if a.cli else cf.ProcessPoolExecutor(max_workers=a.j)
     for n, (sid, recs) in enumerate(chosen):
         base = recs[0]["base_commit"]
         git(repo, "checkout", "-q", "-f", "-B", "eval", base)
@@ -223,7 +252,10 @@ def main() -> int:
     ap.add_argument("--limit", type=int, help="at most N series")
     ap.add_argument("-j", type=int, default=2, help="per-patch reference runs in parallel")
     ap.add_argument("-v", action="store_true", help="list every disagreement")
+    ap.add_argument("--cli", action="store_true", help="start the qapilint on PATH for every check")
     a = ap.parse_args()
+    global IN_PROCESS
+    IN_PROCESS = not a.cli
     bundle = Path(a.data) / "qemu-qapi-history.bundle"
     if not bundle.exists():
         print(f"no bundle at {bundle}", file=sys.stderr)

@@ -3,7 +3,7 @@
 pre-commit and b4 come from PyPI, ``git send-email`` from Debian's git-email
 (``.ci/run`` installs them); each test skips with a reason when its client is
 missing.  Every recipe is read from README.md / docs/integrations.md
-(snippets.py).  On a QEMU-shaped repository whose branch adds a wrong
+(docsnippets.py).  On a QEMU-shaped repository whose branch adds a wrong
 'Since: 9.2' and then a clean command, every entry point must report the
 wrong tag at its true line, pass the clean commit, and never say
 'already defined' (the base is the commit before the series, not the work
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from qemurepo import QemuRepo, make_repo
-from snippets import DOC, README, REPO, names, snippet
+from docsnippets import DOC, README, REPO, names, snippet
 
 # Recipe -> the test that runs it (the check below keeps this list whole).
 TESTED = {
