@@ -403,14 +403,22 @@ def removed(ctx: CheckContext) -> Removed:
 
 
 def tag_versions(ctx: CheckContext) -> list[tuple[Finding, Version]]:
-    """Versions named by well-formed tags on new items, for the series consistency rule.
+    """Versions named by well-formed tags on new API, for the series consistency rule.
 
-    What the patch moves is not new, whatever file it lands in: a tag the
-    patch also removes, a definition it removes and adds, a 'Since:' it
-    re-writes on a definition that already existed.
+    The same tags the per-patch rules treat as new: 'Since:' of a new
+    definition, '(since X.Y)' in a new definition or on an item added to an
+    existing one.  What the patch moves, re-wraps or copies is not new,
+    whatever file it lands in: a tag the patch also removes, a definition it
+    removes and adds, a tag on an item that was already there, an item whose
+    description already had that version in another definition.
     """
     gone = removed(ctx).tags
     plus = _tag_keys(ctx, "+")
+    added_items: dict[str | None, set[str]] = {}
+    for c in ctx.additions("member", "value", "branch", "feature"):
+        if c.name is not None:
+            added_items.setdefault(c.definition, set()).add(c.name)
+    any_added = {n for names in added_items.values() for n in names}
     out = []
     for (path, n), hl in sorted(ctx.added_lines.items()):
         keys = plus.get(path, {}).get(n, [])
@@ -419,15 +427,21 @@ def tag_versions(ctx: CheckContext) -> list[tuple[Finding, Version]]:
             if v is None or not t.proper:
                 continue
             key = next((k for k in keys if k[1:] == (t.kind, t.version_text, t.proper)), None)
+            item = key[0] if key is not None else None
             if key is not None and key in gone:
                 continue
             d = _definition_at(ctx, path, n)
-            if d is not None and (d.name in ctx.moved
-                                  or (t.kind == "section" and d.name not in ctx.new_definitions)):
+            if d is not None:
+                if d.name in ctx.moved:
+                    continue
+                if d.name not in ctx.new_definitions and (
+                        t.kind == "section" or item not in added_items.get(d.name, set())
+                        or _described_before(ctx, item, t.version_text, d.name) is not None):
+                    continue
+            elif not (item in any_added or (t.kind == "section" and ctx.new_definitions)):
                 continue
             out.append((_finding(R.SINCE_SERIES, ctx, path, n, "", col=t.col,
-                                 definition=d.name if d is not None else None,
-                                 item=key[0] if key is not None else None), v))
+                                 definition=d.name if d is not None else None, item=item), v))
     return out
 
 
