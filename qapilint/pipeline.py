@@ -23,6 +23,7 @@ from qapilint.qapi.exprs import ParsedSchema
 from qapilint.reports.model import PatchReport
 
 if TYPE_CHECKING:
+    from qapilint.checks import release as release_check
     from qapilint.qapi.result_cache import ResultCache
     from qapilint.rebuild.detect import TreeReader
 
@@ -52,6 +53,7 @@ class CheckOptions:
     target: str | None = None        # --target X.Y
     rules: str | None = None         # --rules latest|X.Y for schema rules
     show_all: bool = False           # --all: list pre-existing schema findings too
+    against: str | None = None       # --against REV: also check for client-visible breaks against release REV
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -239,6 +241,7 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
     series_removed: list[version_check.Removed] = []
+    against = _against(options, reader)
     for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
         exp = expected_version(patch, series, options, reader)
         # Input notes become findings (input family); keep only the rebuild's own notes.
@@ -257,6 +260,8 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
         ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
         for modname in CHECK_MODULES:
             findings.extend(importlib.import_module(modname).check(ctx))
+        if against is not None:
+            findings.extend(against.patch(pc, exp.version if exp else None))
         # Last: the frontend normalises the parsed expressions in place.
         # Only the first patch's before-state is the tree alone; later ones
         # include the earlier patches, held in the rebuild's memory.
@@ -278,6 +283,15 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
     for r in reports:
         r.findings.sort(key=Finding.sort_key)
     return reports
+
+
+def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.Against | None:
+    """--against REV: the release to check client-visible breaks against (needs a tree)."""
+    if not options.against or reader is None:
+        return None
+    from qapilint.checks import release as release_check_mod
+
+    return release_check_mod.against(reader.root, options.against, reader.rev, reader.read)
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:

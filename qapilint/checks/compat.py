@@ -1,85 +1,25 @@
-"""Backward compatibility for QMP clients: send/receive directions over the type-usage graph."""
+"""Backward compatibility for QMP clients: send/receive directions over the type-usage graph
+(:mod:`qapilint.changes.usage`, shared with the release comparison)."""
 
 from __future__ import annotations
 
 import re
 
 from qapilint.changes.items import values_of
-from qapilint.changes.model import Change, Definition, SchemaState, describe
+from qapilint.changes.model import Change, Definition, describe
+from qapilint.changes.usage import RECEIVE, SEND, directions
 from qapilint.checks import compat_rules as R
 from qapilint.checks.context import CheckContext
-from qapilint.checks.qapi_members import BUILTINS, Member, effective_members, members
+from qapilint.checks.qapi_members import BUILTINS, Member, effective_members
 from qapilint.checks.registry import Rule
 from qapilint.checks.tags import Tag, find_tags_in_text
 from qapilint.findings import Finding, Severity
 from qapilint.versions import fmt
 
-SEND, RECEIVE = "send", "receive"
 _ABSENCE = re.compile(r"\b(absent|omitted|omit|default|defaults|not (?:present|given|set|specified|provided)|"
                       r"only (?:present|set|returned|reported|available|included)|present (?:only|if|when)|"
                       r"if (?:not )?(?:set|given|specified|present|provided|enabled|supported)|unless|"
                       r"when|otherwise|if any|if known|if available)\b", re.IGNORECASE)
-
-
-def _refs(t: object) -> list[str]:
-    if isinstance(t, list):
-        return [x for x in t if isinstance(x, str)]
-    if isinstance(t, str):
-        return [t]
-    if isinstance(t, dict):
-        return _refs(t.get("type"))
-    return []
-
-
-def type_refs(d: Definition) -> list[str]:
-    """Named types a definition embeds or references through members, base and branches."""
-    out: list[str] = []
-    data = d.data
-    if d.meta in ("struct", "union"):
-        base = data.get("base")
-        if isinstance(base, str):
-            out.append(base)
-    for m in members(d):
-        out.extend(_refs(m.type.strip("[]")))
-    if d.meta in ("union", "alternate"):
-        branches = data.get("data")
-        if isinstance(branches, dict):
-            for v in branches.values():
-                out.extend(_refs(v))
-    return [t for t in out if t not in BUILTINS]
-
-
-def directions(state: SchemaState) -> dict[str, set[str]]:
-    """Type name -> the directions it is used in (only meaningful for a complete state)."""
-    defs = state.definitions
-    dirs: dict[str, set[str]] = {}
-    work: list[tuple[str, str]] = []
-    for d in defs.values():
-        if d.meta == "command":
-            data = d.data.get("data")
-            if isinstance(data, str):
-                work.append((data, SEND))
-            for m in members(d):
-                work.extend((t, SEND) for t in _refs(m.type.strip("[]")))
-            work.extend((t, RECEIVE) for t in _refs(d.data.get("returns")))
-        elif d.meta == "event":
-            data = d.data.get("data")
-            if isinstance(data, str):
-                work.append((data, RECEIVE))
-            for m in members(d):
-                work.extend((t, RECEIVE) for t in _refs(m.type.strip("[]")))
-    while work:
-        name, direction = work.pop()
-        if name in BUILTINS:
-            continue
-        got = dirs.setdefault(name, set())
-        if direction in got:
-            continue
-        got.add(direction)
-        target = defs.get(name)
-        if target is not None:
-            work.extend((t, direction) for t in type_refs(target))
-    return dirs
 
 
 def _features(v: object) -> set[str]:

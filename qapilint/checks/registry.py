@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from qapilint.findings import Finding, Severity
 
-FAMILIES = ("input", "schema", "version", "compat", "docs", "message", "cname")
+FAMILIES = ("input", "schema", "version", "compat", "docs", "message", "cname", "release")
 
 # Modules holding RULES tuples.  Add a module here when adding a family module.
 RULE_MODULES = (
@@ -25,6 +25,7 @@ RULE_MODULES = (
     "qapilint.checks.docs_rules",
     "qapilint.checks.message_rules",
     "qapilint.checks.cname_rules",
+    "qapilint.checks.release_rules",
 )
 
 

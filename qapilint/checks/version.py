@@ -376,9 +376,11 @@ def _strip_version(text: str, t: Tag) -> str:
 
 
 def check(ctx: CheckContext) -> list[Finding]:
+    from qapilint.checks.fixes import attach
+
     exp = ctx.expected
-    return (check_format(ctx) + check_new_definitions(ctx, exp) + check_additions(ctx, exp, _carried(ctx))
-            + check_edited(ctx))
+    return attach(ctx, check_format(ctx) + check_new_definitions(ctx, exp) + check_additions(ctx, exp, _carried(ctx))
+                  + check_edited(ctx))
 
 
 def _definition_at(ctx: CheckContext, path: str, line: int) -> Definition | None:

@@ -7,7 +7,7 @@ import gc
 import os
 import sys
 
-from qapilint.cli import common
+from qapilint.cli import common, fix
 from qapilint.errors import InputError
 from qapilint.pipeline import CheckOptions, check_series
 from qapilint.reports.model import InputFailure, PatchReport, Report
@@ -32,11 +32,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="read base files from this git revision of the tree (default: the series' base-commit, "
                         "the commit before the series when HEAD holds it, else the work tree)")
     p.add_argument("--target", metavar="X.Y", help="the release new API should name")
+    p.add_argument("--against", metavar="REV",
+                   help="also report client-visible breaks against release REV (a git revision of the tree), "
+                        "judged by QEMU's deprecation policy (needs a tree)")
     p.add_argument("--rules", metavar="latest|X.Y", help="schema rules of this QEMU release (default: the tree's)")
     p.add_argument("--all", action="store_true", dest="show_all", help="also list schema errors already present")
     p.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
                    help="check N inputs in parallel (0: one per CPU); output order is input order")
     common.add_report_arguments(p)
+    fix.add_arguments(p)
 
 
 def _specs(args: argparse.Namespace) -> list[str]:
@@ -157,6 +161,23 @@ def _check_all(specs: list[str], fmt: str | None, options: CheckOptions,
     return [r for r in results if r is not None]
 
 
+def _against_unusable(rev: str, tree: str | None) -> bool:
+    """--against REV: say once, before any input, when it cannot be used."""
+    from qapilint.rebuild.detect import TreeReader, find_tree
+
+    where = tree or find_tree(os.getcwd())
+    try:
+        if where is None:
+            raise InputError("--against", "needs a tree (--tree DIR, or run inside a QEMU checkout)")
+        if rev.startswith("-"):
+            raise InputError("--against", f"'{rev}' is not a revision")
+        TreeReader(where, rev)
+    except InputError as e:
+        print(e.line(), file=sys.stderr)
+        return True
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         opts = common.resolve_options(args)
@@ -164,7 +185,9 @@ def run(args: argparse.Namespace) -> int:
         print(e.line(), file=sys.stderr)
         return 2
     options = CheckOptions(tree=args.tree or opts.tree, base=args.base, target=args.target or opts.target,
-                           rules=args.rules, show_all=args.show_all)
+                           rules=args.rules, show_all=args.show_all, against=args.against)
+    if args.against and _against_unusable(args.against, options.tree):
+        return 2
     fmt = None if args.input_format == "auto" else args.input_format
     specs = _specs(args)
     bad_base = _bad_base(options)
@@ -192,5 +215,12 @@ def run(args: argparse.Namespace) -> int:
             report.failures.append(failure)
     for r in report.patches:
         r.findings = common.apply_selection(r.findings, opts)
+    if fix.wanted(args):
+        from qapilint.rebuild.detect import tree_for
+        from qapilint.sources.gitrepo import toplevel
+
+        # The work tree: --tree, or the checkout the git input was read from, or the one we are in.
+        root = options.tree or (toplevel(os.getcwd()) if git_modes else tree_for(None))
+        return fix.finish(report, root, args, opts)
     common.emit(report, opts)
     return common.exit_status(report, opts)

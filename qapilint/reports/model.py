@@ -35,6 +35,8 @@ class Report:
     failures: list[InputFailure] = field(default_factory=list)
     tool_version: str = __version__
     tree: str | None = None
+    # What the run looked at when it was not patches ('the tree ~/qemu' for audit): said in summaries.
+    scope: str | None = None
 
     def base_notes(self) -> list[str]:
         """The distinct 'base: ...' notes of the patches (which tree state was checked, and why)."""

@@ -129,9 +129,14 @@ def patch_from_message(msg: Message, where: str, body_offset: int, index: int) -
     patch.author, patch.email = split_address(_header(msg, "From"))
     patch.date = parse_date(_header(msg, "Date"))
     patch.in_reply_to = _header(msg, "In-Reply-To") or None
+    # Raw values: the recipients are only parsed (strictly) when a reply is written.
+    raw = [(k.lower(), v) for k, v in msg.raw_items()]
+    patch.to = [v for k, v in raw if k == "to"]
+    patch.cc = [v for k, v in raw if k == "cc"]
     body = _body(msg)
     pf = pseudo_from(body)
     if pf and pf[1]:
+        patch.cc += [v for k, v in raw if k == "from"]  # sent on the author's behalf: the sender is in the thread
         patch.author, patch.email = pf
         m = re.search(r"^Date:\s*(.+)$", body.split("\n\n", 1)[0], re.MULTILINE)
         if m:

@@ -21,8 +21,8 @@ import venv
 from pathlib import Path
 
 import pytest
-from qemurepo import QemuRepo, make_repo
 from docsnippets import DOC, README, REPO, names, snippet
+from qemurepo import QemuRepo, make_repo
 
 # Recipe -> the test that runs it (the check below keeps this list whole).
 TESTED = {
