@@ -9,7 +9,6 @@ import datetime as dt
 import gc
 import importlib
 import os
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ WHITESPACE_RULES = frozenset({"doc-line-too-long", "doc-sentence-spacing", "doc-
 class CheckOptions:
     tree: str | None = None          # QEMU checkout (work tree) to rebuild against
     base: str | None = None          # git revision to read base files from
+    base_reason: str | None = None   # why that revision (for the report's base note)
     target: str | None = None        # --target X.Y
     rules: str | None = None         # --rules latest|X.Y for schema rules
     show_all: bool = False           # --all: list pre-existing schema findings too
@@ -58,31 +58,18 @@ class CheckOptions:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def is_qemu_tree(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "VERSION")) and os.path.isdir(os.path.join(path, "qapi"))
-
-
-def find_tree(explicit: str | None) -> str | None:
-    """--tree, else the current directory when it is a QEMU checkout."""
-    if explicit:
-        return explicit
-    cwd = os.getcwd()
-    return cwd if is_qemu_tree(cwd) else None
-
-
-def _git_show(tree: str, rev: str, path: str) -> str | None:
-    if rev.startswith("-"):
+def _read_version(reader: TreeReader | None) -> tuple[str, str] | None:
+    """The base's VERSION file and how to name it, read where the base files are read."""
+    if reader is None:
         return None
-    try:
-        p = subprocess.run(["git", "-C", tree, "show", f"{rev}:{path}"], capture_output=True, text=True,
-                           timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
+    text = reader.read("VERSION")
+    if text is None:
         return None
-    return p.stdout if p.returncode == 0 else None
+    return text, (f"VERSION at {reader.rev[:12]}" if reader.rev else "the tree's VERSION")
 
 
 def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
-                     tree: str | None) -> versions.Expected | None:
+                     reader: TreeReader | None) -> versions.Expected | None:
     """The release new API should name, in order of trust (each result says its source)."""
     if options.target:
         v = versions.parse_version(options.target)
@@ -93,25 +80,9 @@ def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
     if when is not None:
         date_exp = versions.from_date(when)
     tree_exp = None
-    if tree:
-        text = None
-        if options.base:
-            text = _git_show(tree, options.base, "VERSION")
-            where = f"VERSION at {options.base}"
-        else:
-            try:
-                with open(os.path.join(tree, "VERSION"), encoding="utf-8") as f:
-                    text = f.read()
-            except OSError:
-                text = None
-            where = "the tree's VERSION"
-        if text is not None:
-            tree_exp = versions.from_version_file(text, where)
-        base = patch.base_commit or (series.base_commit if series else None)
-        if tree_exp is None and base:
-            text = _git_show(tree, base, "VERSION")
-            if text is not None:
-                tree_exp = versions.from_version_file(text, f"VERSION at base-commit {base[:12]}")
+    got = _read_version(reader)
+    if got is not None:
+        tree_exp = versions.from_version_file(*got)
     if tree_exp is not None:
         if date_exp is not None and date_exp.version > tree_exp.version:
             # The tree is older than the patch date says: the patch may have been
@@ -122,18 +93,18 @@ def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
     return date_exp
 
 
-def _rules_version(options: CheckOptions, tree: str | None) -> tuple[int, int] | None:
-    """--rules X.Y|latest, else the rules of the tree's VERSION, else the newest."""
+def _rules_version(options: CheckOptions, reader: TreeReader | None) -> tuple[int, int] | None:
+    """--rules X.Y|latest, else the rules of the base's VERSION, else the newest."""
     from qapilint.qapi.rule_versions import version_of_tree_file
 
     if options.rules and options.rules != "latest":
         return versions.parse_version(options.rules)
-    if options.rules == "latest" or tree is None:
+    got = _read_version(reader) if options.rules != "latest" else None
+    if got is None:
         return None
     try:
-        with open(os.path.join(tree, "VERSION"), encoding="utf-8") as f:
-            return version_of_tree_file(f.read())
-    except (OSError, ValueError):
+        return version_of_tree_file(got[0])
+    except ValueError:
         return None
 
 
@@ -170,7 +141,7 @@ def _before_pairs(parsed: ParsedSchema, read: BaseReader | None) -> list[tuple[s
     return pairs
 
 
-def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | None,
+def schema_findings(changes: PatchChanges, options: CheckOptions, reader: TreeReader | None,
                     when: dt.date | None, base_read: BaseReader | None = None) -> tuple[list[Finding], int]:
     """Schema errors the patch introduces (tree mode), and the count of pre-existing ones.
 
@@ -184,7 +155,7 @@ def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | No
     after = changes.after.parsed
     if after is None or not changes.after.complete:
         return [], 0
-    version = _rules_version(options, tree)
+    version = _rules_version(options, reader)
 
     def applies(rule: str) -> bool:
         if not rule_applies(rule, version):
@@ -239,29 +210,44 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
 
 
 def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
-    from qapilint.changes import differ
-    from qapilint.checks import version as version_check
-    from qapilint.checks.input_rules import check_input, check_paths
-    from qapilint.rebuild.detect import TreeReader
+    from qapilint.checks.input_rules import check_input
+    from qapilint.rebuild.base import resolve
+    from qapilint.rebuild.detect import tree_for
 
     if not series.patches and series.cover is not None:
         # A cover letter alone: nothing to rebuild, but say so.
         cover = series.cover
         return [PatchReport(patch=cover, findings=check_input(cover), touches_qapi=False)]
-    tree = find_tree(options.tree)
-    # One reader for the rebuild and the result cache's key: the key is then
-    # made of exactly the texts the rebuild read (its reader keeps them).
-    reader = TreeReader(tree, options.base) if tree is not None else None
+    tree = tree_for(options.tree)
+    if tree is None:
+        return _check_resolved(series, options, None, [])
+    base = resolve(series, tree, base=options.base, base_why=options.base_reason)
+    try:
+        # One reader for the rebuild and the result cache's key: the key is then
+        # made of exactly the texts the rebuild read (its reader keeps them).
+        return _check_resolved(series, options, base.reader(), [base.note])
+    finally:
+        base.close()
+
+
+def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | None,
+                    base_notes: list[str]) -> list[PatchReport]:
+    from qapilint.changes import differ
+    from qapilint.checks import version as version_check
+    from qapilint.checks.input_rules import check_input, check_paths
+
     # The differ appends a cumulative entry for 2+ patches; reports are per patch.
-    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=reader, base=options.base,
-                                                                want_schema=True)[:len(series.patches)]
+    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=reader, want_schema=True)[
+        :len(series.patches)]
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
+    series_removed: list[version_check.Removed] = []
     against = _against(options, reader)
     for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
-        exp = expected_version(patch, series, options, tree)
+        exp = expected_version(patch, series, options, reader)
         # Input notes become findings (input family); keep only the rebuild's own notes.
-        rep = PatchReport(patch=patch, changes=pc, notes=[n for n in pc.notes if n not in patch.notes],
+        rep = PatchReport(patch=patch, changes=pc,
+                          notes=base_notes + [n for n in pc.notes if n not in patch.notes],
                           expected_version=exp.text if exp else None,
                           expected_version_source=exp.source if exp else None,
                           touches_qapi=bool(pc.files))
@@ -281,16 +267,17 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
         # Only the first patch's before-state is the tree alone; later ones
         # include the earlier patches, held in the rebuild's memory.
         base_read = reader.read if reader is not None and i == 0 else None
-        schema_f, rep.preexisting = schema_findings(pc, options, tree, patch.date.date() if patch.date else None,
+        schema_f, rep.preexisting = schema_findings(pc, options, reader, patch.date.date() if patch.date else None,
                                                     base_read)
         findings.extend(schema_f)
         if patch.whitespace_collapsed:
             findings = [f for f in findings if f.rule not in WHITESPACE_RULES]
         rep.findings = findings
         series_tags.append(version_check.tag_versions(ctx))
+        series_removed.append(version_check.removed(ctx))
         reports.append(rep)
     if len(reports) > 1:
-        extra = version_check.check_series(series_tags)
+        extra = version_check.check_series(series_tags, series_removed)
         by_patch = {id(f): i for i, tags in enumerate(series_tags) for f, _v in tags}
         for f in extra:
             reports[by_patch[id(f)]].findings.append(f)

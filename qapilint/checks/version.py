@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from qapilint.changes.model import Change, Definition, describe
 from qapilint.checks import version_rules as R
@@ -382,19 +383,86 @@ def check(ctx: CheckContext) -> list[Finding]:
                   + check_edited(ctx))
 
 
+def _definition_at(ctx: CheckContext, path: str, line: int) -> Definition | None:
+    """The definition of the after-state whose doc block holds ``line`` of ``path``."""
+    for d in ctx.changes.after.definitions.values():
+        if d.doc is not None and d.file == path and d.doc.info.line <= line <= d.doc.end_line:
+            return d
+    return None
+
+
+@dataclass
+class Removed:
+    """What one patch removes: definitions and the tags of removed lines (moves show up as both)."""
+
+    definitions: set[str] = field(default_factory=set)
+    tags: set[_TagKey] = field(default_factory=set)
+
+
+def removed(ctx: CheckContext) -> Removed:
+    return Removed({c.definition for c in ctx.changes.changes if c.op == "removed" and c.what == "definition"},
+                   {k for keys in _removed_tags(ctx).values() for k in keys})
+
+
 def tag_versions(ctx: CheckContext) -> list[tuple[Finding, Version]]:
-    """Versions named by well-formed tags on new items, for the series consistency rule."""
+    """Versions named by well-formed tags on new API, for the series consistency rule.
+
+    The same tags the per-patch rules treat as new: 'Since:' of a new
+    definition, '(since X.Y)' in a new definition or on an item added to an
+    existing one.  What the patch moves, re-wraps or copies is not new,
+    whatever file it lands in: a tag the patch also removes, a definition it
+    removes and adds, a tag on an item that was already there, an item whose
+    description already had that version in another definition.
+    """
+    gone = removed(ctx).tags
+    plus = _tag_keys(ctx, "+")
+    added_items: dict[str | None, set[str]] = {}
+    for c in ctx.additions("member", "value", "branch", "feature"):
+        if c.name is not None:
+            added_items.setdefault(c.definition, set()).add(c.name)
+    any_added = {n for names in added_items.values() for n in names}
     out = []
     for (path, n), hl in sorted(ctx.added_lines.items()):
+        keys = plus.get(path, {}).get(n, [])
         for t in find_tags(hl.text):
             v = parse_version(t.version_text)
-            if v is not None and t.proper:
-                out.append((_finding(R.SINCE_SERIES, ctx, path, n, "", col=t.col), v))
+            if v is None or not t.proper:
+                continue
+            key = next((k for k in keys if k[1:] == (t.kind, t.version_text, t.proper)), None)
+            item = key[0] if key is not None else None
+            if key is not None and key in gone:
+                continue
+            d = _definition_at(ctx, path, n)
+            if d is not None:
+                if d.name in ctx.moved:
+                    continue
+                if d.name not in ctx.new_definitions and (
+                        t.kind == "section" or item not in added_items.get(d.name, set())
+                        or _described_before(ctx, item, t.version_text, d.name) is not None):
+                    continue
+            elif not (item in any_added or (t.kind == "section" and ctx.new_definitions)):
+                continue
+            out.append((_finding(R.SINCE_SERIES, ctx, path, n, "", col=t.col,
+                                 definition=d.name if d is not None else None, item=item), v))
     return out
 
 
-def check_series(per_patch: list[list[tuple[Finding, Version]]]) -> list[Finding]:
-    """Flag tags that disagree with the version most of the series names."""
+def check_series(per_patch: list[list[tuple[Finding, Version]]],
+                 removals: list[Removed] | None = None) -> list[Finding]:
+    """Flag tags that disagree with the version most of the series names.
+
+    ``removals`` (one per patch) tell moves across patches: a definition or a
+    tagged line that one patch removes and another adds is not new API.
+    """
+    gone_defs = {d for r in removals or [] for d in r.definitions}
+    gone_tags = {k for r in removals or [] for k in r.tags}
+
+    def moved(f: Finding, v: Version) -> bool:
+        if f.definition is not None and f.definition in gone_defs:
+            return True
+        return f.item is not None and any(k[0] == f.item and parse_version(k[2]) == v for k in gone_tags)
+
+    per_patch = [[(f, v) for f, v in tags if not moved(f, v)] for tags in per_patch]
     counts: dict[Version, int] = {}
     for tags in per_patch:
         for _f, v in tags:

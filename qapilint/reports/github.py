@@ -47,7 +47,9 @@ def command(f: Finding, tool: str = "qapilint") -> str:
 
 def render(report: Report, opts: RenderOptions | None = None) -> str:
     tool = opts.tool if opts is not None else "qapilint"
-    lines = [command(f, tool) for rep in report.patches for f in rep.findings]
+    # Plain lines are log text, not workflow commands: the base shows in the step's log.
+    lines = [f"{tool}: {escape_data(n)}" for n in report.base_notes()]
+    lines += [command(f, tool) for rep in report.patches for f in rep.findings]
     lines += [f"::error title={escape_property(tool)}::{escape_data(x.where + ': ' + x.message)}"
               for x in report.failures]
     return "".join(line + "\n" for line in lines)

@@ -159,6 +159,9 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     if report.failures:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": f"{x.where}: {x.message}"}} for x in report.failures]
+    if report.base_notes():
+        invocation.setdefault("toolExecutionNotifications", []).extend(
+            {"level": "note", "message": {"text": n}} for n in report.base_notes())
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": TOOL_NAME,
