@@ -12,12 +12,35 @@ from qapilint.checks.registry import Rule
 from qapilint.checks.tags import Tag, doc_content, find_prose_tags, find_tags, find_tags_in_text, find_wrapped_tags
 from qapilint.findings import Finding, Severity
 from qapilint.qapi.doc_model import DocSection
-from qapilint.versions import Expected, Version, fmt, parse_version, release_of
+from qapilint.versions import Expected, Version, bounded_int, fmt, parse_version, release_of
 
 # '# @name: ...' (the item a description line documents)
 _ITEM = re.compile(r"^\s*#\s*@([\w-]+):")
-_FIXES_TAGS = re.compile(r"\b(fix|correct|update|adjust)\w*\b.*\b(since|version)\b|\b(since|version)\b.*"
-                         r"\b(tag|annotation|doc)\w*\b.*\b(fix|correct|wrong)", re.IGNORECASE)
+# A commit message saying it fixes version tags: on one line, a fix word then
+# 'since'/'version', or 'since'/'version', a tag word, then a fix word.  Each
+# word is searched for after the previous one (the first match ends earliest),
+# which is linear; one regex with '.*' between the words backtracks
+# polynomially on long lines of those words.
+_FIX_WORD = re.compile(r"\b(?:fix|correct|update|adjust)\w*\b", re.IGNORECASE)
+_VERSION_WORD = re.compile(r"\b(?:since|version)\b", re.IGNORECASE)
+_TAG_WORD = re.compile(r"\b(?:tag|annotation|doc)\w*\b", re.IGNORECASE)
+_WRONG_WORD = re.compile(r"\b(?:fix|correct|wrong)", re.IGNORECASE)
+_FIXES_TAGS = ((_FIX_WORD, _VERSION_WORD), (_VERSION_WORD, _TAG_WORD, _WRONG_WORD))
+
+
+def _words_in_order(line: str, words: tuple[re.Pattern[str], ...]) -> bool:
+    pos = 0
+    for w in words:
+        m = w.search(line, pos)
+        if m is None:
+            return False
+        pos = m.end()
+    return True
+
+
+def says_fixes_tags(text: str) -> bool:
+    """Whether ``text`` (title and commit message) says the patch corrects version tags."""
+    return any(_words_in_order(line, seq) for line in text.split("\n") for seq in _FIXES_TAGS)
 
 
 def _finding(rule: Rule, ctx: CheckContext, path: str, line: int | None, message: str, *,
@@ -128,7 +151,8 @@ def _format_severity(t: Tag) -> Severity | None:
     """Inline notes may name a stable release ('(since 2.12.1)' is in QEMU's schema): only warn
     about three parts there, unless they are a development or rc VERSION string."""
     parts = t.version_text.split(".")
-    if t.kind == "inline" and len(parts) == 3 and parts[0].isdigit() and int(parts[2]) < 50:
+    micro = bounded_int(parts[2]) if len(parts) == 3 else None
+    if t.kind == "inline" and parts[0].isdigit() and micro is not None and micro < 50:
         return Severity.WARNING
     return None
 
@@ -346,7 +370,7 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
 
 def check_edited(ctx: CheckContext) -> list[Finding]:
     """Existing tags whose version the patch changes."""
-    if _FIXES_TAGS.search(ctx.patch.title + "\n" + ctx.patch.message):
+    if says_fixes_tags(ctx.patch.title + "\n" + ctx.patch.message):
         return []
     out: list[Finding] = []
     for f in ctx.patch.files:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from qapilint.errors import InputError
 from qapilint.patch import Patch
 from qapilint.sources import notes
 from qapilint.sources.diff import parse_diff, reindent_doc_continuations
 from qapilint.sources.message import base_commit, parse_subject, split_message, trailers
+from qapilint.sources.tolerant import DiffError
 
 
 def is_qapi_path(path: str | None) -> bool:
@@ -47,7 +49,11 @@ def set_diff(patch: Patch, diff: str, offset: int, context_text: str = "") -> No
     if not diff.strip():
         patch.notes.append(notes.NO_DIFF)
         return
-    parsed = parse_diff(diff, offset, context_text)
+    try:
+        parsed = parse_diff(diff, offset, context_text)
+    except DiffError as e:
+        # Every reader comes through here: the one place a diff is read.
+        raise InputError(patch.source or patch.id, f"diff line {e.line}: {e.message}") from None
     patch.files = parsed.files
     patch.whitespace_collapsed = parsed.whitespace_collapsed
     patch.notes.extend(parsed.notes)
