@@ -42,8 +42,7 @@ diff --git a/qapi/gadget.json b/qapi/gadget.json
 +#
 +# Since: 10.2
 +##
--- 
-2.47.0
+-- \n2.47.0
 """
 
 
