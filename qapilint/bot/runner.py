@@ -90,13 +90,17 @@ def _pw_date_minus(date: str, seconds: float) -> str:
     return (d - dt.timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 
 
+# Patchwork ids are SQLite integers: anything past 2**63 - 1 (or not ASCII digits) is no id.
+_MAX_ID = 2**63 - 1
+
+
 def _int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and 0 < len(value) <= 18 and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and -_MAX_ID <= value <= _MAX_ID:
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
     return None
 
 
