@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from qapilint.changes.model import Change, Definition, describe
@@ -249,7 +250,24 @@ def _description(d: Definition, c: Change) -> DocSection | None:
     return d.doc.members().get(c.name)
 
 
-def _nearest_description(ctx: CheckContext, path: str, c: Change) -> DocSection | None:
+_DescIndex = dict[tuple[str, str, str], list[tuple[int, DocSection]]]
+
+
+def _description_index(ctx: CheckContext) -> _DescIndex:
+    """(file, 'member'|'feature', name) -> that name's descriptions, by line ('' file: any file)."""
+    idx: _DescIndex = {}
+    for d in ctx.changes.after.definitions.values():
+        if d.doc is None:
+            continue
+        for sec in d.doc.sections:
+            if sec.kind in ("member", "feature") and sec.name is not None and sec.info.line is not None:
+                idx.setdefault((d.file or "", sec.kind, sec.name), []).append((sec.info.line, sec))
+    for rows in idx.values():
+        rows.sort(key=lambda r: r[0])
+    return idx
+
+
+def _nearest_description(ctx: CheckContext, path: str, c: Change, index: _DescIndex) -> DocSection | None:
     """Hunk-only fallback: the closest description of ``c.name`` above the addition.
 
     When the definition's head is outside the hunks its doc fragment and its
@@ -258,19 +276,22 @@ def _nearest_description(ctx: CheckContext, path: str, c: Change) -> DocSection 
     name above the added item, in the same file, is the one that goes with it.
     Only a description the patch adds qualifies: an item's description is
     written with it, and an older one of that name belongs to another item.
+    ``index`` is :func:`_description_index` (a search per item, not a walk of every doc).
     """
     if c.name is None or c.line is None:
         return None
     kind = "feature" if c.what == "feature" else "member"
-    best: DocSection | None = None
-    for d in ctx.changes.after.definitions.values():
-        if d.doc is None or (d.file or path) != path:
-            continue
-        for sec in d.doc.sections:
-            if (sec.kind == kind and sec.name == c.name and sec.info.line < c.line
-                    and ctx.is_added(path, sec.info.line) and (best is None or sec.info.line > best.info.line)):
-                best = sec
-    return best
+    best: tuple[int, DocSection] | None = None
+    for file in {path, ""}:
+        rows = index.get((file, kind, c.name), [])
+        i = bisect.bisect_left([r[0] for r in rows], c.line)
+        while i > 0:
+            i -= 1
+            if ctx.is_added(path, rows[i][0]):
+                if best is None or rows[i][0] > best[0]:
+                    best = rows[i]
+                break
+    return best[1] if best is not None else None
 
 
 def _described_before(ctx: CheckContext, item: str, version_text: str, exclude: str) -> str | None:
@@ -291,6 +312,11 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
     carried = _carried(ctx) if carried is None else carried
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
+    index = _description_index(ctx) if not ctx.complete else {}
+    added_names: dict[str | None, set[str]] = {}
+    for x in ctx.additions("member", "value"):
+        if x.name:
+            added_names.setdefault(x.definition, set()).add(x.name)
     for c in ctx.additions("member", "value", "branch", "feature"):
         if c.definition in ctx.new_definitions or c.definition in ctx.moved or c.name is None:
             continue
@@ -306,14 +332,13 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
         path = (d.file if d is not None else "") or c.file
         sec = _description(d, c) if d is not None else None
         if sec is None and not ctx.complete:
-            sec = _nearest_description(ctx, path, c)
+            sec = _nearest_description(ctx, path, c, index)
         where = describe(meta, c.definition) if c.definition else "a definition outside the hunks"
         label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {where}"
         if sec is None:
             if d is None or (d.doc is None and not ctx.complete):
                 continue  # doc block not visible in the hunks
-            if not ctx.complete and documents_none(d, {x.name for x in ctx.additions("member", "value")
-                                                       if x.definition == c.definition and x.name}):
+            if not ctx.complete and documents_none(d, added_names.get(c.definition, set())):
                 continue  # a definition QEMU exempts from documentation
             line = c.line
             out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, d.file or c.file, line,
