@@ -128,7 +128,7 @@ def check(ctx: CheckContext) -> list[Finding]:
             # The patch's own pragma.json hunk names the definition: its
             # exception list entry is in view, so the relaxed verdict holds.
             after.pragma.clear()
-        out.extend(_report(ctx, d, st, after, before))
+        out.extend(_report(ctx, d, st, after, before, items))
     if not ctx.patch.whitespace_collapsed:
         out.extend(_fragment_style(ctx, judged, {(f.file, f.line, f.rule) for f in out}))
     out = [f for f in out if _applies(f.rule, ctx)]
@@ -396,7 +396,9 @@ class _ItemIndex:
 
     def __init__(self, ctx: CheckContext) -> None:
         self.added: dict[tuple[str | None, str], list[Change]] = {}
+        self.changes: dict[tuple[str | None, str], list[Change]] = {}
         for c in ctx.changes.changes:
+            self.changes.setdefault((c.definition, c.file), []).append(c)
             if c.op == "added" and c.what in ("member", "value", "branch"):
                 self.added.setdefault((c.definition, c.file), []).append(c)
         self.metas: dict[tuple[str, str], str] = {}
@@ -517,12 +519,12 @@ def _runs(ctx: CheckContext, doc: DocBlock) -> list[list[DocLine]]:
 # -- what the patch is responsible for ----------------------------------------
 
 def _report(ctx: CheckContext, d: Definition, status: Status, after: _Verdict,
-            before: _Verdict | None) -> list[Finding]:
+            before: _Verdict | None, items: _ItemIndex) -> list[Finding]:
     out: list[Finding] = []
     for e in after.located:
         if ctx.is_added(e.info.file, e.info.line):
             out.append(_finding(ctx, e, d))
-    changes = [c for c in ctx.changes.changes if c.definition == d.name and c.file == d.file]
+    changes = items.changes.get((d.name, d.file), [])
     defn = _introduced(after.defn, before.defn if before is not None else None)
     pragma = _introduced(after.pragma, before.pragma if before is not None else None)
     for e, sev in [(e, Severity.ERROR) for e in defn] + [(e, Severity.NOTE) for e in pragma]:

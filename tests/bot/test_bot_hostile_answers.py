@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import botkit
 import pwserver
 import pytest
 from botkit import make_bot, ours, qapi_patch_ids

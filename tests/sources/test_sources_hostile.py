@@ -200,3 +200,23 @@ def test_lone_surrogates_in_patchwork_fields_reach_no_output(fmt: str) -> None:
 def test_lone_surrogates_in_changes_output() -> None:
     rc, out, _ = run(["changes", "-"], pw_json(msgid="<\ud800@x>", name="[PATCH] \ud800"))
     assert rc in (0, 1) and out and "\ud800" not in out
+
+
+# -- caps that keep one patch within seconds ---------------------------------------------------
+
+
+def test_patch_with_too_much_schema_text_is_refused() -> None:
+    rows = "".join(f"+{{ 'struct': 'S{k}', 'data': {{ 'm': 'int' }} }}\n" for k in range(14_000))
+    diff = f"--- /dev/null\n+++ b/qapi/big.json\n@@ -0,0 +1,14000 @@\n{rows}"
+    rc, _, err = check(diff.encode())
+    assert rc == 2
+    assert err.splitlines()[0].startswith("qapilint: error: <stdin>: patch <stdin>: its schema hunks hold ")
+    assert err.splitlines()[0].endswith("KiB, more than 512 KiB; refused")
+
+
+def test_other_files_do_not_count_toward_the_schema_cap() -> None:
+    rows = "".join(f"+int x{k};\n" for k in range(60_000))
+    diff = (f"--- /dev/null\n+++ b/hw/big.c\n@@ -0,0 +1,60000 @@\n{rows}"
+            "--- a/qapi/x.json\n+++ b/qapi/x.json\n@@ -1,1 +1,2 @@\n ##\n+# text\n")
+    (p,) = load_bytes(diff.encode(), "x.diff").patches
+    assert len(p.files) == 2
