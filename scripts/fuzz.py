@@ -81,7 +81,7 @@ def _diff_of(mail: bytes) -> bytes | None:
     return mail[i + 1:] if i >= 0 else None
 
 
-def gather_seeds(corpus: Path | None, qemu: Path | None, limit: int = 400) -> Seeds:
+def gather_seeds(corpus: Path | None, qemu: Path | None, limit: int = 400, max_schema: int = 40_000) -> Seeds:
     from qapilint.sources.sniff import sniff
 
     seeds = Seeds()
@@ -111,7 +111,8 @@ def gather_seeds(corpus: Path | None, qemu: Path | None, limit: int = 400) -> Se
                         seeds.add("diff", d)
     if qemu is not None:
         for p in sorted((qemu / "qapi").glob("*.json")) + sorted((qemu / "tests/qapi-schema").glob("*.json"))[:limit]:
-            seeds.add("schema", p.read_bytes())
+            if p.stat().st_size <= max_schema:
+                seeds.add("schema", p.read_bytes())
     return seeds
 
 
@@ -310,8 +311,9 @@ def mutate(rng: random.Random, data: bytes, seeds: Seeds, kind: str) -> tuple[by
     used = []
     for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
         name = rng.choices(names, weights)[0]
-        data = MUTATORS[name](rng, data, seeds, kind)
-        used.append(name)
+        with contextlib.suppress(RecursionError):   # json on a deep input an earlier mutation made
+            data = MUTATORS[name](rng, data, seeds, kind)
+            used.append(name)
     return data, used
 
 
