@@ -542,11 +542,13 @@ class Totals:
     sites: Counter[str] = field(default_factory=Counter)
     slowest: float = 0.0
     seconds: float = 0.0
+    cpu: float = 0.0
 
 
 def campaign(n: int, seed: int, kinds: list[str], seeds: Seeds, bound: float, child_every: int,
              crash_dir: Path | None, progress: int = 0, out: Any = None,
-             mix: dict[str, float] | None = None) -> dict[str, Totals]:
+             mix: dict[str, float] | None = None,
+             snapshot: Callable[[dict[str, Totals]], None] | None = None) -> dict[str, Totals]:
     out = out or sys.stdout
     mix = mix or {}
     rng = random.Random(seed)
@@ -573,7 +575,9 @@ def campaign(n: int, seed: int, kinds: list[str], seeds: Seeds, bound: float, ch
                 data, used = mutate(rng, rng.choice(seeds.by_kind[kind]), seeds, kind)
             child = child_every > 0 and i % child_every == child_every - 1 and kind != "bot"
             sub = random.Random(rng.random())
+            cpu = time.process_time()
             o, argv = runner.one(sub, kind, data, child)
+            totals[kind].cpu += time.process_time() - cpu
             if kind == "bot" and runner.bot is not None:
                 data = b"\n\n".join(runner.bot.answers)   # the mutated answers, for reproduction
             t = totals[kind]
@@ -596,6 +600,8 @@ def campaign(n: int, seed: int, kinds: list[str], seeds: Seeds, bound: float, ch
                 if crash_dir is not None and first:
                     _save(crash_dir, kind, len(t.sites), data, argv, used, o)
             if progress and (i + 1) % progress == 0:
+                if snapshot is not None:
+                    snapshot(totals)
                 done = sum(x.inputs for x in totals.values())
                 bad = sum(x.tracebacks + x.hangs + x.other for x in totals.values())
                 print(f"  {done} inputs, {bad} failing, {sum(len(x.sites) for x in totals.values())} sites",
@@ -624,7 +630,8 @@ def _save(crash_dir: Path, kind: str, k: int, data: bytes, argv: list[str], used
 def to_json(totals: dict[str, Totals]) -> dict[str, Any]:
     return {k: {"inputs": t.inputs, "child_runs": t.child_runs, "tracebacks": t.tracebacks, "hangs": t.hangs,
                 "other": t.other, "statuses": {str(s): c for s, c in t.statuses.items()},
-                "sites": dict(t.sites), "slowest": t.slowest, "seconds": t.seconds} for k, t in totals.items()}
+                "sites": dict(t.sites), "slowest": t.slowest, "seconds": t.seconds, "cpu": t.cpu}
+            for k, t in totals.items()}
 
 
 def merge(parts: list[dict[str, Any]]) -> dict[str, Totals]:
@@ -641,17 +648,19 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Totals]:
             t.sites.update(d["sites"])
             t.slowest = max(t.slowest, d["slowest"])
             t.seconds += d["seconds"]
+            t.cpu += d.get("cpu", 0.0)
     return out
 
 
 def report(totals: dict[str, Totals], wall: float, out: Any = None) -> None:
     out = out or sys.stdout
     print(f"{'kind':10} {'inputs':>8} {'child':>6} {'tracebacks':>10} {'hangs':>6} {'other':>6} {'sites':>6} "
-          f"{'slowest':>8}  exit statuses", file=out)
+          f"{'slowest':>8} {'cpu/input':>9}  exit statuses", file=out)
     for kind, t in totals.items():
         st = " ".join(f"{s}:{c}" for s, c in sorted(t.statuses.items()))
+        per = t.cpu / t.inputs * 1000 if t.inputs else 0.0
         print(f"{kind:10} {t.inputs:8d} {t.child_runs:6d} {t.tracebacks:10d} {t.hangs:6d} {t.other:6d} "
-              f"{len(t.sites):6d} {t.slowest:7.2f}s  {st}", file=out)
+              f"{len(t.sites):6d} {t.slowest:7.2f}s {per:7.1f}ms  {st}", file=out)
     n = sum(t.inputs for t in totals.values())
     bad = sum(t.tracebacks + t.hangs + t.other for t in totals.values())
     print(f"total: {n} inputs in {wall:.0f} s, {bad} failing, "
@@ -678,8 +687,12 @@ def _parallel(args: argparse.Namespace, start: float) -> dict[str, Totals]:
             if args.qemu is not None:
                 argv += ["--qemu", str(args.qemu)]
             procs.append(subprocess.Popen(argv))
-        for p in procs:
-            p.wait()
+        try:
+            for p in procs:
+                p.wait()
+        except KeyboardInterrupt:
+            # Interrupted: the totals of what the shards had done at their last snapshot.
+            print("interrupted: totals as of the shards' last snapshots", flush=True)
         return merge([json.loads(p.read_text()) for p in sorted(tmp.glob("*.json"))])
     finally:
         for p in procs:
@@ -723,12 +736,19 @@ def main() -> int:
     print("seeds: " + ", ".join(f"{k} {len(v)}" for k, v in seeds.by_kind.items() if k in kinds)
           + f" (corpus: {corpus or 'none'}); seed {args.seed}, time bound {args.time_bound:.0f} s", flush=True)
     mix = {k: float(v) for k, _, v in (x.partition("=") for x in args.mix.split(",") if x)}
+    # SIGTERM ends a long run like Ctrl-C: the totals so far are still printed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
     t = time.perf_counter()
     if args.jobs > 1:
         totals = _parallel(args, time.perf_counter())
     else:
+        shard = args.shard_json
+
+        def snapshot(t: dict[str, Totals]) -> None:
+            if shard is not None:
+                shard.write_text(json.dumps(to_json(t)))
         totals = campaign(args.inputs, args.seed, kinds, seeds, args.time_bound, args.subprocess_every,
-                          args.crash_dir, args.progress, mix=mix)
+                          args.crash_dir, args.progress, mix=mix, snapshot=snapshot)
         if args.shard_json is not None:
             args.shard_json.write_text(json.dumps(to_json(totals)))
             return 0
