@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+# Control characters (C0 but tab, DEL, C1): an input's name or content must not act on the terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
 
 class InputError(Exception):
     """Unusable input: missing file, not UTF-8, malformed JSON/mbox, ...
@@ -17,4 +22,5 @@ class InputError(Exception):
 
     def line(self) -> str:
         """The one error line the CLI prints for it."""
-        return f"qapilint: error: {self.where}: {self.message}"
+        text = f"qapilint: error: {self.where}: {self.message}"
+        return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

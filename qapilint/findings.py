@@ -23,6 +23,48 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (error, warning, note)") from None
 
 
+@dataclass(frozen=True)
+class Edit:
+    """Replace a text range of one file: lines and columns are 1-based, the end column exclusive.
+
+    An insertion has an empty range (``start == end``).  ``old_text`` is what
+    the range held when the finding was made and ``line_text`` the whole line
+    it starts on, so that the edit can be found again by content after the
+    file has moved on, and refused when that content is gone.
+    """
+
+    file: str
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    new_text: str
+    old_text: str = ""
+    line_text: str = ""
+    before: tuple[str, ...] = ()   # the lines just above, nearest last (to tell equal lines apart)
+    after: tuple[str, ...] = ()    # the lines just below, nearest first
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The one obvious repair of a finding: what it does, and the edits that do it."""
+
+    description: str           # "replace '10.2' with '11.1'"
+    edits: tuple[Edit, ...]
+
+
+def replace_in_line(file: str, line: int, text: str, col: int, old: str, new: str, *,
+                    context: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+                    description: str | None = None) -> Fix | None:
+    """A fix replacing ``old`` at 1-based column ``col`` of source line ``text``; None when it is not there."""
+    start = col - 1
+    if line < 1 or start < 0 or text[start:start + len(old)] != old or old == new:
+        return None
+    what = description or (f"replace '{old}' with '{new}'" if old.strip() else f"insert '{new.strip()}'")
+    edit = Edit(file, line, col, line, col + len(old), new, old, text, context[0], context[1])
+    return Fix(what, (edit,))
+
+
 @dataclass
 class Finding:
     """One problem found.
@@ -46,6 +88,7 @@ class Finding:
     notes: list[str] = field(default_factory=list)
     definition: str | None = None
     item: str | None = None
+    fix: Fix | None = None
 
     def location(self) -> str:
         if self.file is None:

@@ -65,6 +65,8 @@ class Patch:
     date: dt.datetime | None = None
     msgid: str | None = None               # with angle brackets, as in the header
     in_reply_to: str | None = None
+    to: list[str] = field(default_factory=list)        # To: header values of the mail, as sent
+    cc: list[str] = field(default_factory=list)        # Cc: header values (+ the sender, when not the author)
     series_id: str | None = None
     message: str = ""                      # commit message body (above '---'), no trailers removed
     trailers: list[tuple[str, str]] = field(default_factory=list)

@@ -422,7 +422,8 @@ class Bot:
         if self.cfg.dry_run:
             out = self.out
             if out is not None:
-                out.write(json.dumps({"patch": pid, "check": body}) + "\n")
+                # Patch ids are strings in every JSON qapilint writes (check's reports too).
+                out.write(json.dumps({"patch": str(pid), "check": body}) + "\n")
                 out.flush()
             self.state.put(pid, self.ctx, "posted", **fields)
             self._log_line(pid, subject, body["state"], nfind, elapsed, "dry-run, not posted")

@@ -424,9 +424,11 @@ def _strip_version(text: str, t: Tag) -> str:
 
 
 def check(ctx: CheckContext) -> list[Finding]:
+    from qapilint.checks.fixes import attach
+
     exp = ctx.expected
-    return (check_format(ctx) + check_new_definitions(ctx, exp) + check_additions(ctx, exp, _carried(ctx))
-            + check_edited(ctx))
+    return attach(ctx, check_format(ctx) + check_new_definitions(ctx, exp) + check_additions(ctx, exp, _carried(ctx))
+                  + check_edited(ctx))
 
 
 def tag_versions(ctx: CheckContext) -> list[tuple[Finding, Version]]:

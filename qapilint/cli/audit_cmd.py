@@ -6,17 +6,34 @@ import argparse
 import os
 import sys
 
-from qapilint.cli import common
+from qapilint.cli import common, fix
 from qapilint.errors import InputError
 from qapilint.patch import Patch
 from qapilint.reports.model import InputFailure, PatchReport, Report
 
 ROOTS = ("qapi/qapi-schema.json", "qga/qapi-schema.json", "storage-daemon/qapi/qapi-schema.json")
+# Per-patch outputs (a reply email, b4's per-patch checks, a patchwork check) say nothing about a tree.
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "html")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("tree", nargs="?", default=None, help="QEMU checkout (default: the current directory)")
-    common.add_report_arguments(p)
+    common.add_report_arguments(p, FORMATS)
+    fix.add_arguments(p)
+
+
+def _attach_fixes(rep: PatchReport, tree: str) -> None:
+    """Tag-spelling repairs, read from the files as they are (only inside the tree)."""
+    from qapilint.checks.fixes import attach_from_text
+    from qapilint.fixer import Refused, read_text
+
+    def read(rel: str) -> str | None:
+        try:
+            return read_text(tree, rel)
+        except Refused:
+            return None
+
+    attach_from_text(rep.findings, read)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print(e.line(), file=sys.stderr)
         return 2
     tree = args.tree or opts.tree or os.getcwd()
-    report = Report(inputs=[tree], tree=tree)
+    report = Report(inputs=[tree], tree=tree, scope=f"the tree {tree}")
     roots = [r for r in ROOTS if os.path.isfile(os.path.join(tree, r))]
     if not roots:
         report.failures.append(InputFailure(tree, "not a QEMU tree (no qapi/qapi-schema.json)"))
@@ -54,5 +71,8 @@ def run(args: argparse.Namespace) -> int:
     rep.findings = common.apply_selection(rep.findings, opts)
     rep.findings.sort(key=lambda f: f.sort_key())
     report.patches.append(rep)
+    _attach_fixes(rep, tree)
+    if fix.wanted(args):
+        return fix.finish(report, tree, args, opts)
     common.emit(report, opts)
     return common.exit_status(report, opts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import io
 import os
 import sys
 from typing import TextIO
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _err(where: str, what: str) -> None:
-    print(f"qapilint: error: {where}: {what}", file=sys.stderr)
+    print(InputError(where, what).line(), file=sys.stderr)
 
 
 def _type(t: object) -> str:
@@ -150,9 +150,15 @@ def run(args: argparse.Namespace) -> int:
         except InputError as e:
             _err(e.where, e.message)
             rc = 2
+    from qapilint.cli.common import write_out
+    from qapilint.reports.safe import dumps, for_terminal
+
+    # Names and doc text come from the patch: what they hold must neither act on a terminal
+    # nor stop the output from being encoded.
     if args.format == "json":
-        json.dump({"patches": [to_json(pc) for pc in entries]}, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        write_out(sys.stdout, dumps({"patches": [to_json(pc) for pc in entries]}), "json")
     else:
-        render_text(entries, sys.stdout)
+        buf = io.StringIO()
+        render_text(entries, buf)
+        write_out(sys.stdout, for_terminal(buf.getvalue(), keep_newlines=True), "text")
     return rc

@@ -7,7 +7,7 @@ import gc
 import os
 import sys
 
-from qapilint.cli import common
+from qapilint.cli import common, fix
 from qapilint.errors import InputError
 from qapilint.pipeline import CheckOptions, check_series
 from qapilint.reports.model import InputFailure, PatchReport, Report
@@ -30,6 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
                    help="check N inputs in parallel (0: one per CPU); output order is input order")
     common.add_report_arguments(p)
+    fix.add_arguments(p)
 
 
 def _specs(args: argparse.Namespace) -> list[str]:
@@ -147,5 +148,11 @@ def run(args: argparse.Namespace) -> int:
             report.failures.append(failure)
     for r in report.patches:
         r.findings = common.apply_selection(r.findings, opts)
+    if fix.wanted(args):
+        from qapilint.pipeline import find_tree
+
+        # The work tree: --tree, or the checkout the --git range was read from, or the one we are in.
+        root = options.tree or (os.getcwd() if args.git else find_tree(None))
+        return fix.finish(report, root, args, opts)
     common.emit(report, opts)
     return common.exit_status(report, opts)

@@ -20,7 +20,7 @@ from typing import TextIO
 from qapilint import config as qconfig
 from qapilint.errors import InputError
 from qapilint.findings import Finding, Severity
-from qapilint.reports import FORMATS, RenderOptions, render
+from qapilint.reports import FORMATS, TERMINAL_FORMATS, RenderOptions, render
 from qapilint.reports.locate import all_findings
 from qapilint.reports.model import InputFailure, Report
 from qapilint.selection import Selection, unknown_selectors
@@ -49,7 +49,9 @@ def _split(values: list[str] | None) -> list[str]:
     return out
 
 
-def add_report_arguments(p: argparse.ArgumentParser) -> None:
+def add_report_arguments(p: argparse.ArgumentParser, formats: tuple[str, ...] = tuple(FORMATS)) -> None:
+    """The report options; ``formats`` are those that make sense for the command (audit: no reply email)."""
+    p.set_defaults(report_formats=formats)
     g = p.add_argument_group("report options")
     g.add_argument("--config", metavar="FILE",
                    help="config file (default: .qapilint.toml or pyproject.toml [tool.qapilint], "
@@ -60,16 +62,19 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to the selection")
     g.add_argument("--fail-on", choices=("error", "warning", "note"),
                    help="exit 1 when a finding of this severity or worse remains (default: error)")
-    g.add_argument("--format", "-f", dest="format", choices=tuple(FORMATS), help="report format (default: text)")
+    g.add_argument("--format", "-f", dest="format", choices=formats, help="report format (default: text)")
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--color", choices=COLOR_CHOICES, default="auto", help="colour text output (default: auto)")
     g.add_argument("--show-source", action="store_true", default=None,
                    help="print the offending line with a caret under each finding")
     g.add_argument("--quiet", "-q", action="store_true", help="print findings only (no headings, notes, summary)")
     g.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
-    g.add_argument("--email-from", metavar="ADDR", help="From: of --format email (default: git config user)")
-    g.add_argument("--email-cc", action="append", metavar="ADDR",
-                   help="Cc: of --format email (default: qemu-devel@nongnu.org)")
+    if "email" in formats:
+        g.add_argument("--email-from", metavar="ADDR",
+                       help="From: of --format email, left out of Cc (default: git config user.name/user.email)")
+        g.add_argument("--email-cc", action="append", metavar="ADDR",
+                       help="Cc: of --format email besides the patch's own recipients (default: "
+                            "qemu-devel@nongnu.org)")
 
 
 def _git_ident(cwd: str | None) -> str | None:
@@ -86,6 +91,20 @@ def _git_ident(cwd: str | None) -> str | None:
     if not mail:
         return None
     return f"{name} <{mail}>" if name else mail
+
+
+def _check_addresses(sender: str | None, cc: list[str]) -> None:
+    """--email-from and --email-cc must each be plain addresses (InputError naming the option)."""
+    from qapilint.reports.recipients import AddressError, mailbox, mailboxes
+
+    if sender:
+        try:
+            mailbox(sender)
+        except AddressError as e:
+            raise InputError("--email-from", str(e)) from None
+    bad = mailboxes(cc)[1]
+    if bad:
+        raise InputError("--email-cc", bad[0])
 
 
 def _use_color(choice: str, output: str | None, stream: TextIO) -> bool:
@@ -125,12 +144,16 @@ def resolve_options(args: argparse.Namespace) -> Options:
     fmt = getattr(args, "format", None) or cfg.format or "text"
     if fmt not in FORMATS:
         raise InputError(where_cfg, f"unknown format {fmt!r} ({', '.join(FORMATS)})")
+    if fmt not in getattr(args, "report_formats", FORMATS):
+        fmt = "text"  # the config's format is for patches (a reply email, say); this command has no such output
     output = getattr(args, "output", None)
     show_source = getattr(args, "show_source", None)
     email_from = getattr(args, "email_from", None)
     if fmt == "email" and not email_from:
         email_from = _git_ident(tree)
     email_cc = getattr(args, "email_cc", None)
+    if fmt == "email":
+        _check_addresses(email_from, _split(email_cc))
     ropts = RenderOptions(
         fmt=fmt,
         color=_use_color(getattr(args, "color", "auto") or "auto", output, sys.stdout),
@@ -164,16 +187,33 @@ def statistics(report: Report) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def write_out(stream: TextIO, text: str, fmt: str) -> None:
+    """UTF-8 for machine formats whatever the locale; a terminal's own encoding for the text ones."""
+    buf = getattr(stream, "buffer", None)
+    if buf is None:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    enc = (getattr(stream, "encoding", None) or "utf-8") if fmt in TERMINAL_FORMATS else "utf-8"
+    buf.write(text.encode(enc, "backslashreplace"))
+    buf.flush()
+
+
 def emit(report: Report, options: Options) -> None:
-    """Write the report (input failures go to stderr as one line each)."""
-    for x in report.failures:
-        print(f"qapilint: error: {x.where}: {x.message}", file=sys.stderr)
+    """Write the report (input failures go to stderr as one line each).
+
+    Rendering comes first: a format may find a patch it cannot render (a
+    review reply to an address that does not parse) and record it as a failure.
+    """
     if options.statistics and options.fmt == "text":
         text = statistics(report)
     else:
         text = render(options.fmt, report, options.render)
-        if options.statistics:
-            sys.stderr.write(statistics(report))
+    for x in report.failures:
+        print(InputError(x.where, x.message).line(), file=sys.stderr)
+    if options.statistics and options.fmt != "text":
+        sys.stderr.write(statistics(report))
     if options.output:
         try:
             with open(options.output, "w", encoding="utf-8") as f:
@@ -183,8 +223,7 @@ def emit(report: Report, options: Options) -> None:
             print(f"qapilint: error: {options.output}: {msg}", file=sys.stderr)
             report.failures.append(InputFailure(options.output, msg))
         return
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_out(sys.stdout, text, options.fmt)
 
 
 def exit_status(report: Report, options: Options) -> int:

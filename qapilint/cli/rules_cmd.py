@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_explain_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("rule", metavar="ID", help="rule id, as printed in [brackets] after a finding")
+    p.add_argument("rule", metavar="ID|FAMILY",
+                   help="rule id, as printed in [brackets] after a finding, or a family name (version, compat, ...)")
 
 
 def explain_text(r: Rule) -> str:
@@ -71,8 +72,14 @@ def run_explain(args: argparse.Namespace) -> int:
     reg = registry()
     rid = (args.rule or "").strip().strip("[]")
     r = reg.get(rid)
+    family = [x for x in reg.values() if x.family == rid]
+    if r is None and family:
+        sys.stdout.write(f"{rid}: {len(family)} rules ('qapilint explain ID' for one)\n\n"
+                         + _table(sorted(family, key=lambda x: x.id)))
+        return 0
     if r is None:
-        close = difflib.get_close_matches(rid, list(reg), n=3)
+        fams = sorted({x.family for x in reg.values()})
+        close = difflib.get_close_matches(rid, list(reg) + fams, n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else " (see 'qapilint rules')"
         print(f"qapilint: error: unknown rule {rid!r}{hint}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from qapilint.findings import Severity
 from qapilint.reports.model import Report
+from qapilint.reports.safe import scrub
 
 # format name -> module
 FORMATS: dict[str, str] = {
@@ -25,6 +26,9 @@ FORMATS: dict[str, str] = {
     "email": "qapilint.reports.email_reply",
     "html": "qapilint.reports.html_page",
 }
+
+# Formats read on a terminal: written in the terminal's encoding (what it cannot show, escaped).
+TERMINAL_FORMATS = frozenset({"text", "github", "b4-prep"})
 
 # Where the rule documentation lives (SARIF helpUri, HTML links).
 INFORMATION_URI = "https://pypi.org/project/qapilint/"
@@ -58,6 +62,7 @@ def render(fmt: str, report: Report, options: RenderOptions | None = None) -> st
     mod = importlib.import_module(FORMATS[fmt])
     if fmt == "patchwork":
         out: str = mod.render(report, context=opts.tool)
-        return out
-    out = mod.render(report, opts)
-    return out
+    else:
+        out = mod.render(report, opts)
+    # Whatever a patch smuggled in, the report encodes as UTF-8.
+    return scrub(out)

@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from qapilint.findings import Finding, Severity
 from qapilint.reports.locate import counts_text
 from qapilint.reports.model import Report
+from qapilint.reports.safe import dumps, for_terminal
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -34,10 +34,11 @@ def status(findings: list[Finding]) -> str:
 
 
 def _detail_line(f: Finding) -> str:
-    loc = f.location()
-    line = f"{loc + ': ' if loc else ''}{f.severity.label}: {f.message} [{f.rule}]"
+    # b4 prints details and prep lines on the user's terminal.
+    loc = for_terminal(f.location())
+    line = f"{loc + ': ' if loc else ''}{f.severity.label}: {for_terminal(f.message)} [{f.rule}]"
     if f.provenance:
-        line += f"\n    {f.provenance}"
+        line += f"\n    {for_terminal(f.provenance)}"
     return line
 
 
@@ -61,11 +62,11 @@ def review_results(report: Report, tool: str = "qapilint", url: str | None = Non
     many = len(report.patches) > 1
     for rep in report.patches:
         if many and rep.findings:
-            details.append(rep.patch.subject or rep.patch.id)
+            details.append(for_terminal(rep.patch.subject or rep.patch.id))
         details.extend(_detail_line(f) for f in rep.findings)
-        details.extend(f"note: {n}" for n in rep.notes)
-    details.extend(f"error: {x.where}: {x.message}" for x in report.failures)
-    res: dict[str, Any] = {"tool": tool, "status": st, "summary": " ".join(summary.split())}
+        details.extend(f"note: {for_terminal(n)}" for n in rep.notes)
+    details.extend(f"error: {for_terminal(x.where)}: {for_terminal(x.message)}" for x in report.failures)
+    res: dict[str, Any] = {"tool": tool, "status": st, "summary": for_terminal(" ".join(summary.split()))}
     if url:
         res["url"] = url
     if details:
@@ -80,9 +81,9 @@ def prep_lines(report: Report) -> list[str]:
             label = PREP_LABEL.get(f.severity)
             if label is None:
                 continue
-            loc = f.location()
-            out.append(f"{loc + ': ' if loc else ''}{label}: {' '.join(f.message.split())} [{f.rule}]")
-    out += [f"ERROR: {x.where}: {x.message}" for x in report.failures]
+            loc = for_terminal(f.location())
+            out.append(f"{loc + ': ' if loc else ''}{label}: {for_terminal(' '.join(f.message.split()))} [{f.rule}]")
+    out += [f"ERROR: {for_terminal(x.where)}: {for_terminal(x.message)}" for x in report.failures]
     return out
 
 
@@ -91,4 +92,4 @@ def render(report: Report, opts: RenderOptions | None = None) -> str:
         return "".join(line + "\n" for line in prep_lines(report))
     tool = opts.tool if opts is not None else "qapilint"
     url = opts.url if opts is not None else None
-    return json.dumps(review_results(report, tool, url), indent=2, ensure_ascii=False) + "\n"
+    return dumps(review_results(report, tool, url))

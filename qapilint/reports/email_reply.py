@@ -17,8 +17,10 @@ Messages are built with the stdlib ``email`` package and written as an mbox
 
 from __future__ import annotations
 
+import email.generator
 import email.policy
 import email.utils
+import io
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -28,8 +30,10 @@ from typing import TYPE_CHECKING
 from qapilint.findings import Finding
 from qapilint.patch import Hunk, HunkLine, Patch
 from qapilint.reports.locate import anchor_of, context_start, heading_index, message_line_of
-from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.model import InputFailure, PatchReport, Report
 from qapilint.reports.prose import GROUPABLE, say, say_group
+from qapilint.reports.recipients import mailbox, reply_all
+from qapilint.reports.safe import for_terminal, one_line
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -40,14 +44,42 @@ RUN_GAP = 8          # lines with the same comment this close share it
 ELIDE = "[...]"
 LIKEWISE = "Likewise."
 WIDTH = 72
+VERBATIM = "    "    # indentation of a suggested line under SUGGEST
+SUGGEST = "Suggested fix:"
 SIGNATURE = "-- \nreview drafted with qapilint"
-_POLICY = email.policy.default.clone(linesep="\n", max_line_length=998)
+MAX_LINE = 998       # SMTP's limit on a line; a body with longer ones goes quoted-printable
+_POLICY = email.policy.default.clone(linesep="\n", max_line_length=MAX_LINE, cte_type="8bit")
+_MSGID = re.compile(r"<[^<>\s\"]{1,900}>")
 # Rules about the tool's own limits: they tell the user to add --tree, not the author to change anything.
 TOOL_RULES = frozenset({"compat-needs-tree", "schema-not-checked"})
 
 
 def for_author(f: Finding) -> bool:
     return f.family != "input" and f.rule not in TOOL_RULES
+
+
+def corrected_lines(f: Finding) -> list[str]:
+    """The line ``f`` is about as its fix would make it (empty when there is no one-line fix)."""
+    if f.fix is None:
+        return []
+    edits = [e for e in f.fix.edits if e.start_line == e.end_line and e.line_text]
+    if len(edits) != len(f.fix.edits) or len({(e.file, e.start_line) for e in edits}) != 1:
+        return []
+    text = edits[0].line_text
+    for e in sorted(edits, key=lambda e: -e.start_col):
+        if text[e.start_col - 1:e.end_col - 1] != e.old_text:
+            return []
+        text = text[:e.start_col - 1] + e.new_text + text[e.end_col - 1:]
+    return text.split("\n")
+
+
+def comment(findings: list[Finding], expected: str | None) -> list[str]:
+    """The paragraphs of one comment, then the corrected line(s) when the findings have fixes."""
+    paragraphs = say_group(findings, expected)
+    fixed = [ln for f in findings for ln in corrected_lines(f)]
+    if fixed and paragraphs:
+        paragraphs.append("\n".join([SUGGEST] + [VERBATIM + ln for ln in dict.fromkeys(fixed)]))
+    return paragraphs
 
 
 def _wrap(text: str) -> list[str]:
@@ -79,7 +111,8 @@ class _Said:
         self.last = key
         out: list[str] = [""]
         for p in paragraphs:
-            out += _wrap(p) + [""]
+            # Prose paragraphs are one line of words; one with line breaks holds code, kept as is.
+            out += (p.split("\n") if "\n" in p else _wrap(p)) + [""]
         return out
 
 
@@ -108,7 +141,7 @@ def _hunk_lines(h: Hunk, by_line: dict[int, list[Finding]], expected: str | None
     keep: set[int] = set()
     last = said.last
     for r in runs:
-        key = tuple(say_group(r.findings, expected))
+        key = tuple(comment(r.findings, expected))
         # A "Likewise." needs only its own line (and its definition's name), not the context again.
         context = 0 if key == last else CONTEXT_BEFORE
         last = key
@@ -129,7 +162,7 @@ def _hunk_lines(h: Hunk, by_line: dict[int, list[Finding]], expected: str | None
         elided = False
         out.append(_quote(ln))
         if i in below:
-            out.extend(said.lines(say_group(below[i].findings, expected)))
+            out.extend(said.lines(comment(below[i].findings, expected)))
     return out
 
 
@@ -147,7 +180,7 @@ def _message_lines(p: Patch, by_line: dict[int, list[Finding]], expected: str | 
             continue
         out.append(f"> {line}".rstrip())
         if i in by_line:
-            out.extend(said.lines(say_group(by_line[i], expected)))
+            out.extend(said.lines(comment(by_line[i], expected)))
     return out
 
 
@@ -171,9 +204,10 @@ def body(rep: PatchReport) -> str:
         else:
             general.append(f)
     said = _Said()
-    who = f"{p.author} <{p.email}>" if p.author and p.email else (p.author or p.email or "you")
+    author, addr = one_line(p.author), one_line(p.email)
+    who = f"{author} <{addr}>" if author and addr else (author or addr or "you")
     when = email.utils.format_datetime(p.date) if p.date else None
-    lines: list[str] = [f"On {when}, {who} wrote:" if when else f"{who} wrote:"]
+    lines: list[str] = _wrap(f"On {when}, {who} wrote:" if when else f"{who} wrote:")
     lines += _message_lines(p, in_message, exp, said) if in_message else []
     for fi, fd in enumerate(p.files):
         hunks = [hi for hi in range(len(fd.hunks)) if (fi, hi) in placed]
@@ -212,36 +246,70 @@ def has_comments(rep: PatchReport) -> bool:
     return any(for_author(f) for f in rep.findings)
 
 
-def _msgid(text: str) -> str:
-    text = text.strip()
-    return text if text.startswith("<") else f"<{text}>"
+def _msgid(text: str) -> str | None:
+    """``<id>`` as a header may hold it; None when the patch's id is no Message-ID."""
+    t = "".join(one_line(text).split())
+    if t and not t.startswith("<"):
+        t = f"<{t}>"
+    return t if _MSGID.fullmatch(t) else None
+
+
+def _body_text(rep: PatchReport) -> str:
+    # Quoted patch lines may hold control characters: shown escaped, never sent raw to a mail reader.
+    return for_terminal(body(rep), keep_newlines=True)
 
 
 def message(rep: PatchReport, opts: RenderOptions | None = None) -> EmailMessage:
+    """The reply to one patch (AddressError, a ValueError, when an address of it does not parse)."""
     p = rep.patch
-    msg = EmailMessage(policy=_POLICY)
-    if opts is not None and opts.email_from:
-        msg["From"] = opts.email_from
-    if p.email:
-        msg["To"] = email.utils.formataddr((p.author, p.email)) if p.author else p.email
+    sender = opts.email_from if opts is not None else None
     cc = list(opts.email_cc) if opts is not None else ["qemu-devel@nongnu.org"]
-    if cc:
-        msg["Cc"] = ", ".join(cc)
-    subject = " ".join((p.subject or p.title or p.id).split())
+    rec = reply_all(p, sender, cc)
+    msg = EmailMessage(policy=_POLICY)
+    if sender:
+        msg["From"] = mailbox(sender)
+    if rec.to:
+        msg["To"] = rec.to
+    if rec.cc:
+        msg["Cc"] = rec.cc
+    subject = one_line(p.subject or p.title or p.id)
     msg["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-    if p.msgid:
-        msgid = _msgid(p.msgid)
+    msgid = _msgid(p.msgid) if p.msgid else None
+    if msgid:
         msg["In-Reply-To"] = msgid
         # References lists the thread from its root down to the message replied to.
-        refs = [_msgid(r) for r in (p.in_reply_to,) if r] + [msgid]
-        msg["References"] = " ".join(dict.fromkeys(refs))
-    text = body(rep)
-    msg.set_content(text, charset="utf-8", cte="8bit" if not text.isascii() else "7bit")
+        root = _msgid(p.in_reply_to) if p.in_reply_to else None
+        msg["References"] = " ".join(dict.fromkeys(r for r in (root, msgid) if r))
+    text = _body_text(rep)
+    long_lines = any(len(ln.encode("utf-8")) > MAX_LINE for ln in text.splitlines())
+    cte = "quoted-printable" if long_lines else ("7bit" if text.isascii() else "8bit")
+    msg.set_content(text, charset="utf-8", cte=cte)
     msg.set_unixfrom(UNIXFROM)
     return msg
 
 
+def as_text(msg: EmailMessage) -> str:
+    """The message as an mbox entry: headers RFC 2047-encoded, the body as 8-bit UTF-8.
+
+    Body lines starting with 'From ' are written '>From ' (mboxo), so none of
+    them can start a second message.
+    """
+    out = io.BytesIO()
+    email.generator.BytesGenerator(out, mangle_from_=True, policy=_POLICY).flatten(msg, unixfrom=True)
+    return out.getvalue().decode("utf-8")
+
+
 def render(report: Report, opts: RenderOptions | None = None) -> str:
-    parts = [message(rep, opts).as_string(unixfrom=True, policy=_POLICY)
-             for rep in report.patches if has_comments(rep)]
+    """One reply per patch with comments.  A reply that cannot be written (an address that
+    does not parse) is left out and recorded in ``report.failures``; the others still are."""
+    parts: list[str] = []
+    for rep in report.patches:
+        if not has_comments(rep):
+            continue
+        try:
+            parts.append(as_text(message(rep, opts)))
+        except (ValueError, TypeError, UnicodeError) as e:
+            where = one_line(rep.patch.source or rep.patch.id)
+            report.failures.append(InputFailure(where, f"review email for {one_line(rep.patch.id)!r} not written: "
+                                                       f"{one_line(str(e))[:200]}"))
     return "\n".join(p if p.endswith("\n") else p + "\n" for p in parts)

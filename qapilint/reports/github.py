@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from qapilint.findings import Finding, Severity
 from qapilint.reports.model import Report
+from qapilint.reports.safe import for_terminal
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -18,7 +19,9 @@ COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: 
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The runner prints the text in its log: control characters from the patch are shown, not sent.
+    lines = text.replace("%", "%25").split("\n")
+    return "%0A".join("%0D".join(for_terminal(part) for part in ln.split("\r")) for ln in lines)
 
 
 def escape_property(text: str) -> str:

@@ -6,12 +6,12 @@ Each issue needs description, check_name, fingerprint, severity
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from qapilint.findings import Finding, Severity
-from qapilint.reports.locate import fingerprint
+from qapilint.reports.fingerprint import fingerprints
 from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import dumps
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTE: "info"}
 
 
-def issue(f: Finding, rep: PatchReport) -> dict[str, Any]:
+def issue(f: Finding, rep: PatchReport, fingerprint: str) -> dict[str, Any]:
     desc = f.message if not f.provenance else f"{f.message} ({f.provenance})"
     # GitLab needs a path; a finding about the commit message has none, so it
     # is filed under the patch it came from.
@@ -29,12 +29,13 @@ def issue(f: Finding, rep: PatchReport) -> dict[str, Any]:
         "description": desc,
         "check_name": f.rule,
         "categories": ["Style"] if f.severity == Severity.NOTE else ["Bug Risk"],
-        "fingerprint": fingerprint(f)[:32],
+        "fingerprint": fingerprint,
         "severity": SEVERITY[f.severity],
         "location": {"path": path, "lines": {"begin": f.line if f.line and f.line > 0 else 1}},
     }
 
 
 def render(report: Report, opts: RenderOptions | None = None) -> str:
-    items = [issue(f, rep) for rep in report.patches for f in rep.findings]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    prints = fingerprints(report)
+    items = [issue(f, rep, prints[id(f)]) for rep in report.patches for f in rep.findings]
+    return dumps(items)

@@ -8,14 +8,15 @@ ever added; a consumer can ignore what it does not know.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from qapilint.changes.model import Change, FileRebuild
-from qapilint.findings import Finding
-from qapilint.reports.locate import all_findings, fingerprint, severity_counts
+from qapilint.findings import Finding, Fix
+from qapilint.reports.fingerprint import fingerprints
+from qapilint.reports.locate import all_findings, severity_counts
 from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import dumps
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -23,7 +24,15 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+def fix_dict(fix: Fix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {"description": fix.description,
+            "edits": [{"file": e.file, "start_line": e.start_line, "start_col": e.start_col, "end_line": e.end_line,
+                       "end_col": e.end_col, "new_text": e.new_text, "old_text": e.old_text} for e in fix.edits]}
+
+
+def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "family": f.family,
@@ -37,7 +46,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "item": f.item,
         "provenance": f.provenance,
         "notes": list(f.notes),
-        "fingerprint": fingerprint(f),
+        "fingerprint": fingerprint,
+        "fix": fix_dict(f.fix),
     }
 
 
@@ -74,7 +84,7 @@ def file_dict(fr: FileRebuild) -> dict[str, Any]:
     return {"path": fr.path, "rebuild": fr.rebuild, "unplaced_hunks": fr.unplaced_hunks, "notes": list(fr.notes)}
 
 
-def patch_dict(rep: PatchReport) -> dict[str, Any]:
+def patch_dict(rep: PatchReport, prints: dict[int, str]) -> dict[str, Any]:
     p = rep.patch
     pc = rep.changes
     changes = pc.changes if pc is not None else []
@@ -103,13 +113,14 @@ def patch_dict(rep: PatchReport) -> dict[str, Any]:
         },
         "changes": [change_dict(c) for c in changes],
         "files": [file_dict(fr) for fr in (pc.files if pc is not None else [])],
-        "findings": [finding_dict(f) for f in rep.findings],
+        "findings": [finding_dict(f, prints[id(f)]) for f in rep.findings],
     }
 
 
 def report_dict(report: Report) -> dict[str, Any]:
     findings = all_findings(report)
     counts = severity_counts(findings)
+    prints = fingerprints(report)
     return {
         "format_version": FORMAT_VERSION,
         "tool": {"name": "qapilint", "version": report.tool_version},
@@ -122,9 +133,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             **{s.label + "s": n for s, n in counts.items()},
             "by_rule": dict(sorted(Counter(f.rule for f in findings).items())),
         },
-        "patches": [patch_dict(r) for r in report.patches],
+        "patches": [patch_dict(r, prints) for r in report.patches],
     }
 
 
 def render(report: Report, opts: RenderOptions | None = None) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report_dict(report))

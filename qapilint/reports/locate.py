@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 
@@ -29,16 +28,6 @@ def counts_text(findings: list[Finding]) -> str:
 
 def all_findings(report: Report) -> list[Finding]:
     return [f for p in report.patches for f in p.findings]
-
-
-def fingerprint(f: Finding) -> str:
-    """A hash that survives unrelated edits: no line numbers, only what the finding is about.
-
-    Two findings of one rule on the same definition and item with the same
-    message are the same problem even when the patch moved them down a file.
-    """
-    parts = (f.rule, f.file or "", f.definition or "", f.item or "", " ".join(f.message.split()))
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def hunk_line_at(report: PatchReport, f: Finding) -> tuple[FileDiff, HunkLine] | None:

@@ -35,3 +35,5 @@ class Report:
     failures: list[InputFailure] = field(default_factory=list)
     tool_version: str = __version__
     tree: str | None = None
+    # What the run looked at when it was not patches ('the tree ~/qemu' for audit): said in summaries.
+    scope: str | None = None

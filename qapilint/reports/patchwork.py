@@ -8,12 +8,12 @@ list shows it on one line, so it is kept to one short line here.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Literal, TypedDict
 
 from qapilint.findings import Finding, Severity
 from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import dumps, one_line
 
 CheckState = Literal["pending", "success", "warning", "fail"]
 
@@ -52,7 +52,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -99,4 +99,4 @@ def payload(report: PatchReport, context: str = DEFAULT_CONTEXT,
 def render(report: Report, context: str = DEFAULT_CONTEXT) -> str:
     """Payloads for every patch of a report, as a JSON list (``check --format patchwork``)."""
     items = [{"patch": r.patch.id, "check": payload(r, context)} for r in report.patches]
-    return json.dumps(items, indent=2) + "\n"
+    return dumps(items)

@@ -282,7 +282,8 @@ def say_group(findings: list[Finding], expected: str | None = None) -> list[str]
         by_text.setdefault(say(f, expected), []).append(f)
     subjects = {t: tuple(dict.fromkeys(s for f in fs if (s := subject_of(f)) is not None))
                 for t, fs in by_text.items()}
-    if len(set(subjects.values())) == 1:
+    if len(set(subjects.values())) == 1 and next(iter(subjects.values())):
+        # One member (or the same few): one paragraph says everything about it.
         (same,) = set(subjects.values())
         body = _merge(list(by_text))
         return [f"{names(list(same))}: {lower_first(body)}" if len(same) > 1 else body]

@@ -1,25 +1,31 @@
 """SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 
 Locations are in the patched tree (``uriBaseId`` SRCROOT = the QEMU checkout);
-``partialFingerprints`` carry no line numbers so that a finding keeps its
-identity when unrelated lines move.
+a finding about a patch as a whole (its commit message) points into that
+patch's commit message, carried as a run artifact, since code-scanning
+services drop results without a location.  ``partialFingerprints`` carry no
+line numbers (fingerprint.py), so that a finding keeps its identity when
+unrelated lines move.  A finding with one obvious repair carries it in ``fixes``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from qapilint.checks.registry import Rule, registry
-from qapilint.findings import Finding, Severity
-from qapilint.reports.locate import fingerprint
-from qapilint.reports.model import Report
+from qapilint.findings import Finding, Fix, Severity
+from qapilint.patch import Patch
+from qapilint.reports.fingerprint import fingerprints
+from qapilint.reports.locate import message_line_of
+from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import dumps
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-FINGERPRINT_KEY = "qapilintFinding/v1"
+FINGERPRINT_KEY = "qapilintFinding/v2"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 
 
@@ -57,14 +63,63 @@ def _message(f: Finding) -> str:
     return f.message if not extra else f.message + "\n" + "\n".join(extra)
 
 
-def _result(f: Finding, index: int, patch_id: str, subject: str) -> dict[str, Any]:
+def _fixes(fix: Fix) -> list[dict[str, Any]]:
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for e in fix.edits:
+        changes.setdefault(e.file, []).append({
+            "deletedRegion": {"startLine": e.start_line, "startColumn": e.start_col,
+                              "endLine": e.end_line, "endColumn": e.end_col},
+            "insertedContent": {"text": e.new_text},
+        })
+    return [{"description": {"text": fix.description},
+             "artifactChanges": [{"artifactLocation": {"uri": path, "uriBaseId": "SRCROOT"}, "replacements": reps}
+                                 for path, reps in changes.items()]}]
+
+
+class _Messages:
+    """Commit messages as run artifacts: the location of findings about a patch as a whole."""
+
+    def __init__(self) -> None:
+        self.artifacts: list[dict[str, Any]] = []
+        self._index: dict[int, int] = {}
+
+    def location(self, rep: PatchReport, f: Finding) -> dict[str, Any]:
+        p = rep.patch
+        idx = self._index.get(id(p))
+        if idx is None:
+            idx = self._index[id(p)] = len(self.artifacts)
+            self.artifacts.append({
+                "location": {"uri": commit_message_uri(p)},
+                "description": {"text": f"commit message of {p.subject or p.title or p.id}"},
+                "mimeType": "text/plain",
+                "contents": {"text": commit_message_text(p)},
+            })
+        phys: dict[str, Any] = {"artifactLocation": {"uri": commit_message_uri(p), "index": idx}}
+        line = message_line_of(p, f) if f.family == "message" or f.item or f.definition else None
+        if line is not None:
+            # The artifact holds the title, a blank line, then the message body.
+            phys["region"] = {"startLine": line + 3}
+        return {"physicalLocation": phys}
+
+
+def commit_message_uri(p: Patch) -> str:
+    """A relative URI naming the commit message of patch ``p`` (Gerrit's name for it, under the patch id)."""
+    return f"{quote(p.id or 'patch', safe='')}/COMMIT_MSG"
+
+
+def commit_message_text(p: Patch) -> str:
+    return f"{p.title or p.subject}\n\n{p.message}".rstrip("\n") + "\n"
+
+
+def _result(f: Finding, index: int, rep: PatchReport, fingerprint: str, messages: _Messages) -> dict[str, Any]:
+    patch = rep.patch
     res: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,
         "level": LEVEL[f.severity],
         "message": {"text": _message(f)},
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
-        "properties": {"patch": patch_id, "subject": subject},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        "properties": {"patch": patch.id, "subject": patch.subject or patch.title},
     }
     if f.patch_line is not None:
         res["properties"]["patchLine"] = f.patch_line
@@ -76,8 +131,12 @@ def _result(f: Finding, index: int, patch_id: str, subject: str) -> dict[str, An
                 region["startColumn"] = f.col
             phys["region"] = region
         res["locations"] = [{"physicalLocation": phys}]
+    else:
+        res["locations"] = [messages.location(rep, f)]
     if f.definition:
         res["properties"]["definition"] = f.definition
+    if f.fix is not None:
+        res["fixes"] = _fixes(f.fix)
     return res
 
 
@@ -88,12 +147,14 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     descriptors = [_rule_descriptor(r) for r in reg.values()]
     index = {r.id: i for i, r in enumerate(reg.values())}
     results: list[dict[str, Any]] = []
+    prints = fingerprints(report)
+    messages = _Messages()
     for rep in report.patches:
         for f in rep.findings:
             if f.rule not in index:
                 index[f.rule] = len(descriptors)
                 descriptors.append(_unregistered(f.rule, f))
-            results.append(_result(f, index[f.rule], rep.patch.id, rep.patch.subject or rep.patch.title))
+            results.append(_result(f, index[f.rule], rep, prints[id(f)], messages))
     invocation: dict[str, Any] = {"executionSuccessful": not report.failures}
     if report.failures:
         invocation["toolExecutionNotifications"] = [
@@ -110,6 +171,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
+    if messages.artifacts:
+        run["artifacts"] = messages.artifacts
     if report.tree:
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": _dir_uri(report.tree)}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -123,4 +186,4 @@ def _dir_uri(path: str) -> str:
 
 
 def render(report: Report, opts: RenderOptions | None = None) -> str:
-    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(sarif_dict(report))

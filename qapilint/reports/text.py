@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from qapilint.findings import Finding, Severity
 from qapilint.reports.locate import all_findings, caret_line, counts_text, plural, provenance_lines, source_line
 from qapilint.reports.model import PatchReport, Report
+from qapilint.reports.safe import for_terminal
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -31,24 +32,30 @@ class _Paint:
 
 
 def format_finding(f: Finding, report: PatchReport | None, opts: RenderOptions) -> list[str]:
+    # Messages, names and source lines come from the patch: control characters in them
+    # (a terminal escape sequence, say) are shown, never sent to the terminal.
+    esc = for_terminal
     paint = _Paint(opts.color)
-    loc = f.location()
+    loc = esc(f.location())
     head = paint(_BOLD, loc + ":") + " " if loc else ""
     sev = paint(_SEV_COLOR[f.severity], f.severity.label + ":")
-    lines = [f"{head}{sev} {f.message} {paint(_DIM, '[' + f.rule + ']')}"]
+    lines = [f"{head}{sev} {esc(f.message)} {paint(_DIM, '[' + esc(f.rule) + ']')}"]
     if opts.show_source and report is not None:
         src = source_line(report, f)
         if src is not None and f.line is not None:
             gutter = f"{f.line:>5} | "
-            lines.append(gutter + src)
+            lines.append(gutter + esc(src))
             if f.col is not None:
-                lines.append(" " * (len(gutter) - 2) + "| " + paint(_GREEN, caret_line(src, f.col)))
-    lines.extend("    " + paint(_DIM, p) for p in provenance_lines(f))
+                shown = esc(src[:f.col - 1])  # the caret goes under the escaped text as printed
+                lines.append(" " * (len(gutter) - 2) + "| " + paint(_GREEN, caret_line(shown, len(shown) + 1)))
+    lines.extend("    " + paint(_DIM, esc(p)) for p in provenance_lines(f))
+    if f.fix is not None:
+        lines.append("    " + paint(_GREEN, "fix: " + esc(f.fix.description)))
     return lines
 
 
 def _heading(rep: PatchReport) -> str:
-    return rep.patch.subject or rep.patch.title or rep.patch.id
+    return for_terminal(rep.patch.subject or rep.patch.title or rep.patch.id)
 
 
 def render(report: Report, opts: RenderOptions) -> str:
@@ -63,7 +70,7 @@ def render(report: Report, opts: RenderOptions) -> str:
         for f in rep.findings:
             out.extend(format_finding(f, rep, opts))
         if not opts.quiet:
-            out.extend(paint(_DIM, f"note: {n}") for n in rep.notes)
+            out.extend(paint(_DIM, f"note: {for_terminal(n)}") for n in rep.notes)
     if not opts.quiet:
         findings = all_findings(report)
         if out:
@@ -73,7 +80,7 @@ def render(report: Report, opts: RenderOptions) -> str:
 
 
 def summary_line(report: Report, findings: list[Finding]) -> str:
-    where = plural(len(report.patches), "patch").replace("patchs", "patches")
+    where = report.scope or plural(len(report.patches), "patch").replace("patchs", "patches")
     failed = f"; {plural(len(report.failures), 'input')} could not be read" if report.failures else ""
     if not findings:
         return f"No problems found in {where}{failed}."

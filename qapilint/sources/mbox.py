@@ -5,7 +5,7 @@ Messages are split on mbox 'From ' separator lines that carry a date
 that a commit message line starting with 'From ' (git does not escape it)
 does not cut a patch in two.  This is the one place mail is read: the
 header block (at most ``MAX_HEADER_BYTES``) is read by
-``message.header_fields`` in linear time; the stdlib email package (legacy
+``message.header_lists`` in linear time; the stdlib email package (legacy
 policy, which does not parse header structure) only takes the body apart,
 and any failure of it ends as an InputError naming the message.  Bodies are
 decoded by their transfer encoding and declared charset, falling back to
@@ -35,7 +35,7 @@ from qapilint.sources.message import (
     decode_bytes,
     decode_words,
     header_block,
-    header_fields,
+    header_lists,
     parse_date,
     pseudo_from,
     split_address,
@@ -130,24 +130,29 @@ def _cut_signature(lines: list[str]) -> list[str]:
 def message_body(raw: bytes) -> str:
     """The text of one message's body (and its patch attachments); the email package's failures propagate."""
     # The legacy policy leaves header values as text: the fields qapilint
-    # reads come from header_fields, never from the package's header parsers.
+    # reads come from header_lists, never from the package's header parsers.
     return _body(email.message_from_bytes(raw, policy=email.policy.compat32))
 
 
-def patch_from_message(fields: dict[str, str], body: str, where: str, body_offset: int, index: int) -> Patch:
-    """One mail (``header_fields`` of its headers, its body text) as a Patch.
+def patch_from_message(lists: dict[str, list[str]], body: str, where: str, body_offset: int, index: int) -> Patch:
+    """One mail (``header_lists`` of its headers, its body text) as a Patch.
 
     ``body_offset`` = input lines before the message body.  Raises
     HeaderError for an address header that is no address.
     """
+    fields = {k: v[0] for k, v in lists.items()}
     msgid = fields.get("message-id") or None
     patch = Patch(id=msgid or f"{where}#{index + 1}", source=where, msgid=msgid)
     set_subject(patch, decode_words(fields.get("subject", "")))
     patch.author, patch.email = split_address(fields.get("from", ""))
     patch.date = parse_date(fields.get("date"))
     patch.in_reply_to = fields.get("in-reply-to") or None
+    # Raw values: the recipients are only parsed (strictly) when a reply is written.
+    patch.to = list(lists.get("to", []))
+    patch.cc = list(lists.get("cc", []))
     pf = pseudo_from(body)
     if pf and pf[1]:
+        patch.cc += lists.get("from", [])  # sent on the author's behalf: the sender is in the thread
         patch.author, patch.email = pf
         m = re.search(r"^Date:\s*(.+)$", body.split("\n\n", 1)[0], re.MULTILINE)
         if m:
@@ -181,13 +186,13 @@ def read_mbox(data: bytes, where: str) -> Series:
         block = header_block(raw)
         if block is None:
             raise InputError(where, f"{what}: mail headers larger than {MAX_HEADER_BYTES // 1024} KiB; refused")
-        fields = header_fields(decode_bytes(block))
+        lists = header_lists(decode_bytes(block))
         try:
             body = message_body(raw)
         except _EMAIL_FAILURES as e:
             raise InputError(where, f"{what}: the mail cannot be taken apart ({type(e).__name__})") from None
         try:
-            p = patch_from_message(fields, body, where, first + head.count(b"\n") + 2, k)
+            p = patch_from_message(lists, body, where, first + head.count(b"\n") + 2, k)
         except HeaderError as e:
             raise InputError(where, f"{what}: {e}") from None
         if commit and p.msgid is None:

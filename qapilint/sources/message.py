@@ -157,14 +157,14 @@ def header_block(raw: bytes, limit: int = MAX_HEADER_BYTES) -> bytes | None:
     return raw[:pos]
 
 
-def header_fields(head: str) -> dict[str, str]:
-    """A mail's header block -> lower-case field name: its first value, unfolded (not decoded).
+def header_lists(head: str) -> dict[str, list[str]]:
+    """A mail's header block -> lower-case field name: every value, in order, unfolded (not decoded).
 
     Linear in the block, which the caller bounds (MAX_HEADER_BYTES); stops
     where the stdlib parser stops (a blank line or a line that is no field),
     so the body the email package gives starts where these fields end.
     """
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, list[list[str]]] = {}
     cur: list[str] | None = None
     for line in head.split("\n"):
         line = line.rstrip("\r")
@@ -178,10 +178,14 @@ def header_fields(head: str) -> dict[str, str]:
         if not sep or line.startswith("From "):
             cur = None
             continue
-        key = name.strip().lower()
         cur = [value]
-        fields.setdefault(key, cur)
-    return {k: clean_text(" ".join(" ".join(v).split())) for k, v in fields.items()}
+        fields.setdefault(name.strip().lower(), []).append(cur)
+    return {k: [clean_text(" ".join(" ".join(v).split())) for v in vs] for k, vs in fields.items()}
+
+
+def header_fields(head: str) -> dict[str, str]:
+    """Like :func:`header_lists`, the first value of each field only."""
+    return {k: v[0] for k, v in header_lists(head).items()}
 
 
 def decode_words(value: str) -> str:

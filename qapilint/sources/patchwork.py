@@ -30,6 +30,7 @@ from qapilint.sources.message import (
     clean_text,
     decode_words,
     header_fields,
+    header_lists,
     parse_date,
     pseudo_from,
     split_address,
@@ -155,6 +156,18 @@ def _headers(data: JSON) -> dict[str, str]:
     return out
 
 
+def _recipients(data: JSON, name: str) -> list[str]:
+    """Every value of address header ``name`` (patchwork gives a list for a repeated header)."""
+    raw = data.get("headers")
+    if isinstance(raw, str):
+        return header_lists(raw[:MAX_HEADER_BYTES]).get(name.lower(), [])
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            if isinstance(k, str) and k.lower() == name.lower():
+                return [x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str)]
+    return []
+
+
 def _text(v: object) -> str:
     return v if isinstance(v, str) else ""
 
@@ -176,6 +189,9 @@ def _fill_common(patch: Patch, data: JSON) -> tuple[str, dict[str, str]]:
     patch.date = parse_date(hdrs.get("date")) or parse_date(_text(data.get("date")))
     patch.msgid = _text(data.get("msgid")) or hdrs.get("message-id") or None
     patch.in_reply_to = hdrs.get("in-reply-to") or None
+    patch.to, patch.cc = _recipients(data, "to"), _recipients(data, "cc")
+    if pf and pf[1] and hdrs.get("from"):
+        patch.cc.append(hdrs["from"])  # sent on the author's behalf: the sender is in the thread too
     series = data.get("series")
     if isinstance(series, list) and series and isinstance(series[0], dict):
         sid = series[0].get("id")

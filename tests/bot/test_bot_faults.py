@@ -149,7 +149,7 @@ def test_cli_dry_run_prints_payloads_posts_nothing_keeps_state(pw: pwserver.PWSe
     r = cli(pw.url, db, None, "--dry-run")
     assert r.returncode == 0, r.stderr
     printed = [json.loads(x) for x in r.stdout.splitlines()]
-    assert {x["patch"] for x in printed} == qapi_patch_ids(pw.store) - WAITING
+    assert {x["patch"] for x in printed} == {str(i) for i in qapi_patch_ids(pw.store) - WAITING}
     assert pw.store.posts == 0
     r = cli(pw.url, db, token_file(tmp_path))
     assert r.returncode == 0 and _all_posted_once(pw.store)

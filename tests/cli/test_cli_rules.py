@@ -43,3 +43,12 @@ def test_explain_unknown_rule_exits_2() -> None:
     assert p.returncode == 2
     assert "unknown rule 'since-mismach'" in p.stderr and "since-mismatch" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("family", sorted({r.family for r in registry().values()}))
+def test_explain_family_lists_its_rules(family: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", family]) == 0
+    out = capsys.readouterr().out
+    ids = {r.id for r in registry().values() if r.family == family}
+    listed = {ln.split()[0] for ln in out.splitlines()[3:] if ln.strip()}
+    assert listed == ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import email
 import email.policy
+import email.utils
 import mailbox
 import re
 import shutil
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_reports_factory import PATH, find_line, make_report, make_series
 
-from qapilint.findings import Finding, Severity
+from qapilint.findings import Finding, Severity, replace_in_line
 from qapilint.patch import HunkLine
 from qapilint.reports import RenderOptions, render
 from qapilint.reports.email_reply import LIKEWISE, for_author
@@ -27,7 +28,8 @@ OPTS = RenderOptions(email_from="Mark Maintainer <mark@example.org>")
 
 
 def _parse(text: str) -> EmailMessage:
-    msg = email.message_from_string(text, policy=email.policy.default)
+    # As a mail reader gets it: bytes (the body may be 8-bit UTF-8).
+    msg = email.message_from_bytes(text.encode("utf-8"), policy=email.policy.default)
     assert isinstance(msg, EmailMessage)
     return msg
 
@@ -304,3 +306,164 @@ def test_report_without_message_ids_still_renders() -> None:
     rep.patch.msgid = None
     msg = _parse(render("email", report, OPTS))
     assert msg["In-Reply-To"] is None and msg.get_content().startswith("On ")
+
+
+# --- recipients: reply-all, strictly parsed --------------------------------------------------
+
+
+def _addrs(value: object) -> list[str]:
+    return [a for _n, a in email.utils.getaddresses([str(value)])] if value is not None else []
+
+
+def test_reply_all_keeps_the_thread_without_the_sender() -> None:
+    report = make_report()
+    p = report.patches[0].patch
+    p.to = ["qemu-devel@nongnu.org"]
+    p.cc = ["Bea Developer <bea@example.net>, Mark Maintainer <MARK@example.org>,\n Carl Other <carl@example.com>",
+            "\"Doe, Jane\" <jane@example.com>"]
+    msg = _parse(render("email", report, OPTS))
+    assert _addrs(msg["To"]) == ["bea@example.net"]
+    # The author is in To, the sender (case aside) sends it: neither is in Cc; the list once.
+    assert _addrs(msg["Cc"]) == ["qemu-devel@nongnu.org", "carl@example.com", "jane@example.com"]
+    assert any(a.display_name == "Doe, Jane" for a in msg["Cc"].addresses)
+
+
+def test_header_fields_cannot_add_messages_or_recipients(tmp_path: Path) -> None:
+    report = make_series()
+    for rep in report.patches:
+        rep.findings = make_report().patches[0].findings
+    bad, good = (r.patch for r in report.patches)
+    bad.author = "Eve\nFrom evil Mon Sep 17 00:00:00 2001\nTo: victim@example.org"
+    bad.msgid = "<a.1@example.net>\r\nBcc: victim@example.org"
+    bad.in_reply_to = "<root@example.net>\nCc: victim@example.org"
+    bad.subject = "[PATCH] x\r\nBcc: victim@example.org"
+    good.cc = ["Someone <someone@example.org>\r\nBcc: victim@example.org"]
+    text = render("email", report, OPTS)
+    assert report.failures == []
+    p = tmp_path / "replies.mbox"
+    p.write_bytes(text.encode("utf-8"))
+    msgs = list(mailbox.mbox(str(p)))
+    assert len(msgs) == 2
+    for m in msgs:
+        everyone = [a for h in ("To", "Cc", "Bcc") for a in _addrs(m[h])]
+        assert "victim@example.org" not in everyone, everyone
+        assert m["Bcc"] is None
+    assert not any(ln.startswith("From ") for ln in text.splitlines()[1:] if "qapilint" not in ln)
+
+
+def test_a_comma_in_the_submitter_address_fails_that_reply_alone() -> None:
+    report = make_series()
+    for rep in report.patches:
+        rep.findings = make_report().patches[0].findings
+    report.patches[0].patch.email = "bea@example.net, victim@example.org"
+    text = render("email", report, OPTS)
+    msgs = [_parse(part) for part in re.split(r"(?m)^(?=From qapilint )", text) if part]
+    assert len(msgs) == 1 and msgs[0]["Subject"].endswith("document save-state-time")
+    assert "victim@example.org" not in text
+    (failure,) = report.failures
+    assert "review email" in failure.message and "not one address" in failure.message
+
+
+def test_non_ascii_names_are_encoded_and_read_back() -> None:
+    report = make_report()
+    p = report.patches[0].patch
+    p.author = "Zoë Ünïcode-Łukasz"
+    p.cc = ["Jürgen Groß <jgross@example.org>"]
+    text = render("email", report, RenderOptions(email_from="Märta Maintainer <marta@example.org>"))
+    head = text.split("\n\n", 1)[0]
+    assert head.isascii()  # RFC 2047 encoded words in the headers; the body may be 8-bit
+    msg = _parse(text)
+    assert msg["To"].addresses[0].display_name == "Zoë Ünïcode-Łukasz"
+    assert msg["From"].addresses[0].display_name == "Märta Maintainer"
+    assert msg["Cc"].addresses[0].display_name == "Jürgen Groß"
+    assert "Zoë Ünïcode-Łukasz <bea@example.net>" in str(msg.get_content())
+
+
+def test_body_lines_starting_with_from_are_escaped(tmp_path: Path) -> None:
+    report = make_report()
+    report.patches[0].findings.append(Finding("x-general", Severity.WARNING, "from now on this is a general remark",
+                                              family="docs"))
+    text = render("email", report, OPTS)
+    assert "\n>From now on" in text
+    p = tmp_path / "r.mbox"
+    p.write_bytes(text.encode("utf-8"))
+    assert len(mailbox.mbox(str(p))) == 1
+
+
+def test_control_characters_of_the_patch_are_shown_escaped() -> None:
+    report = make_report()
+    line = find_line(report.patches[0].patch.files, "# Since: 10.2")
+    line.text = "# Since: 10.2\x1b]0;pwned\x07\x9b2J"
+    body = _body(report)
+    assert "\x1b" not in body and "\x9b" not in body
+    assert "\\x1b]0;pwned\\x07\\x9b2J" in body
+
+
+def test_two_comments_on_one_line_are_two_paragraphs() -> None:
+    report = make_report()
+    files = report.patches[0].patch.files
+    line = find_line(files, "'instance-id': 'uint32'")
+    twice = [_member(n, line, "message-type-mismatch", f"the commit message says '{n}': 'int', but the diff "
+                     f"declares 'uint32'", definition="DeviceSaveStateTime") for n in ("instance-id", "time-us")]
+    for f in twice:
+        f.family = "message"
+    lines = _body(_report_with(twice)).splitlines()
+    i = lines.index(_quoted(line))
+    assert lines[i + 1:i + 6] == ["", "The commit message says 'instance-id': 'int'. Which one is right?", "",
+                                  "The commit message says 'time-us': 'int'. Which one is right?", ""]
+
+
+def test_text_is_wrapped_at_72_columns() -> None:
+    report = make_report()
+    report.patches[0].patch.author = "Bea Developer With A Very Long Name Indeed"
+    report.patches[0].findings.append(Finding("x-general", Severity.WARNING, "word " * 60, family="docs"))
+    for ln in _body(report).splitlines():
+        if not ln.startswith((">", "    ")):
+            assert len(ln) <= 72, ln
+
+
+def test_reply_proposes_the_corrected_line() -> None:
+    report = make_report()
+    f = report.patches[0].findings[0]
+    f.fix = replace_in_line(PATH, f.line or 0, "# Since: 10.2", f.col or 0, "10.2", "11.1")
+    lines = _body(report).splitlines()
+    i = lines.index("> +# Since: 10.2")
+    assert lines[i + 1:i + 6] == ["", "This is new in 11.1, not 10.2.", "", "Suggested fix:", "    # Since: 11.1"]
+
+
+def test_seed_reply_keeps_its_recipients_and_parses(seed_json: Path, tmp_path: Path) -> None:
+    from qapilint import sources
+    from qapilint.pipeline import CheckOptions, check_series
+
+    series = sources.load(str(seed_json))
+    original = series.patches[0]
+    report = Report(patches=check_series(series, CheckOptions()))
+    text = render("email", report, OPTS)
+    msg = _parse(text)
+    thread = {a.lower() for _n, a in email.utils.getaddresses(original.to + original.cc)}
+    assert len(thread) >= 5
+    to, cc = set(_addrs(msg["To"])), set(_addrs(msg["Cc"]))
+    assert to == {original.email.lower()}
+    assert cc == thread - to
+    assert msg.get_content().startswith("On ")
+    p = tmp_path / "seed.mbox"
+    p.write_bytes(text.encode("utf-8"))
+    assert len(mailbox.mbox(str(p))) == 1
+
+
+@pytest.mark.skipif(not _has_send_email(), reason="git send-email is not installed")
+def test_git_send_email_sends_to_exactly_the_thread(tmp_path: Path) -> None:
+    report = make_report()
+    p = report.patches[0].patch
+    p.to, p.cc = ["qemu-devel@nongnu.org"], ["Carl Other <carl@example.com>, Bea Developer <bea@example.net>"]
+    out = tmp_path / "reply.mbox"
+    out.write_bytes(render("email", report, OPTS).encode("utf-8"))
+    res = subprocess.run(["git", "send-email", "--dry-run", "--confirm=never", "--no-validate", "--suppress-cc=self",
+                          "--from=Mark Maintainer <mark@example.org>",
+                          "--smtp-server=/bin/true", str(out)],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert res.returncode == 0, res.stderr
+    said = res.stdout + res.stderr
+    m = re.search(r"^Sendmail: /bin/true -i (.*)$", said, re.MULTILINE)
+    assert m, said
+    assert set(m.group(1).split()) == {"bea@example.net", "carl@example.com", "qemu-devel@nongnu.org"}

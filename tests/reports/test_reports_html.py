@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import struct
@@ -10,7 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_reports_factory import make_report, make_series
+from test_reports_factory import MBOX, find_line, make_report, make_series, parse_files
 
 from qapilint.findings import Finding, Severity
 from qapilint.reports import RenderOptions, render
@@ -38,9 +39,63 @@ def test_rule_links_resolve_to_anchors() -> None:
 def test_finding_follows_its_diff_line() -> None:
     page = render("html", make_report(), RenderOptions())
     i = page.index("+# Since: 10.2")
-    j = page.index("This is new in") if "This is new in" in page else page.index("says 10.2, but this is new in 11.1")
+    j = page.index('id="finding-1-1"')
     nxt = page.find('<div class="l', i + 1)
     assert i < j < nxt
+
+
+def test_summary_links_every_finding() -> None:
+    report = make_report()
+    page = render("html", report, RenderOptions())
+    links = re.findall(r'href="#(finding-[^"]+)"', page)
+    anchors = re.findall(r'id="(finding-[^"]+)"', page)
+    assert len(links) == len(report.patches[0].findings) and sorted(links) == sorted(anchors)
+    # The list comes before the diff.
+    assert page.index('href="#finding-') < page.index('class="diff"')
+
+
+def test_schema_files_come_before_c_files() -> None:
+    report = make_report()
+    patch = report.patches[0].patch
+    c_file = parse_files(MBOX.replace("a/qapi/migration.json b/qapi/migration.json",
+                                      "a/migration/savevm.c b/migration/savevm.c"))[0]
+    patch.files.insert(0, c_file)
+    page = render("html", report, RenderOptions())
+    assert page.index('<div class="l file">qapi/migration.json') < page.index('<div class="l file">migration/savevm.c')
+
+
+def _numbers(page: str, text: str) -> tuple[str, str]:
+    m = re.search(r'<span class="n">(\d*)</span><span class="n">(\d*)</span>' + re.escape(html.escape(text)), page)
+    assert m, text
+    return m.group(1), m.group(2)
+
+
+def test_line_numbers_go_in_their_own_columns() -> None:
+    report = make_report()
+    page = render("html", report, RenderOptions())
+    files = report.patches[0].patch.files
+    removed = next(ln for h in files[0].hunks for ln in h.lines if ln.kind == "-")
+    added = find_line(files, "# Since: 10.2")
+    context = next(ln for h in files[0].hunks for ln in h.lines if ln.kind == " " and ln.text.strip())
+    assert _numbers(page, "-" + removed.text) == (str(removed.old_no), "")
+    assert _numbers(page, "+" + added.text) == ("", str(added.new_no))
+    assert _numbers(page, " " + context.text) == (str(context.old_no), str(context.new_no))
+    assert '<span class="n">old</span><span class="n">new</span>' in page
+
+
+def test_every_table_column_has_a_header() -> None:
+    page = render("html", make_report(), RenderOptions())
+    for table in re.findall(r"<table.*?</table>", page, re.S):
+        heads = re.findall(r"<th>(.*?)</th>", table)
+        assert heads and all(h.strip() for h in heads)
+        row = re.search(r"<tbody><tr>(.*?)</tr>", table)
+        assert row and len(re.findall(r"<td>", row.group(1))) == len(heads)
+
+
+def test_expected_version_is_said_once() -> None:
+    page = render("html", make_report(), RenderOptions())
+    assert "expected version 11.1 (patch dated 2026-04-16" in page
+    assert "(expected 11.1:" not in page
 
 
 def _png_size_and_variety(data: bytes) -> tuple[int, int, int]:

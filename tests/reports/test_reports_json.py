@@ -56,3 +56,25 @@ def test_schema_rejects_a_report_without_findings_key() -> None:
     del doc["patches"][0]["findings"]
     errors = list(jsonschema.Draft202012Validator(_schema()).iter_errors(doc))
     assert any("findings" in e.message for e in errors)
+
+
+def test_fix_and_fingerprint_validate() -> None:
+    from qapilint.findings import replace_in_line
+
+    report = make_report()
+    f = report.patches[0].findings[0]
+    f.fix = replace_in_line(f.file or "", f.line or 0, "# Since: 10.2", f.col or 0, "10.2", "11.1")
+    doc = _emit(report)
+    first = doc["patches"][0]["findings"][0]
+    assert first["fix"]["description"] == "replace '10.2' with '11.1'"
+    assert first["fix"]["edits"][0]["new_text"] == "11.1"
+    prints = [x["fingerprint"] for x in doc["patches"][0]["findings"]]
+    assert len(set(prints)) == len(prints)
+
+
+def test_patch_ids_are_strings_in_every_json() -> None:
+    report = make_series()
+    assert all(isinstance(p["id"], str) for p in _emit(report)["patches"])
+    sarif = json.loads(render("sarif", report, RenderOptions()))
+    assert all(isinstance(r["properties"]["patch"], str) for r in sarif["runs"][0]["results"])
+    assert all(isinstance(x["patch"], str) for x in json.loads(render("patchwork", report, RenderOptions())))

@@ -1,0 +1,46 @@
+"""Output hygiene: what a hostile patch put into its text must not act on a terminal, a JSON parser or a mailer.
+
+A patch comes from a public list.  Its lines (quoted in findings, notes and
+replies) may hold terminal escape sequences, C1 controls, CR/LF meant to
+start a header, or lone surrogates (from a patchwork JSON ``"\\ud800"``) that no
+UTF-8 writer can encode.  Every renderer passes its text through here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# C0 controls but tab and newline, DEL, and C1 controls (U+0080-U+009F; U+009B is a one-character CSI).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+# Inside JSON text, only strings can hold these (json.dumps escapes C0 itself).
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    return f"\\x{ord(m.group()):02x}"
+
+
+def scrub(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def for_terminal(text: str, keep_newlines: bool = False) -> str:
+    r"""``text`` with control characters shown as ``\x1b`` (tab kept; newline too when asked)."""
+    pattern = _CONTROLS if keep_newlines else _CONTROLS_ALL
+    return scrub(pattern.sub(lambda m: "\t" if m.group() == "\t" else _escape(m), text))
+
+
+def one_line(text: str) -> str:
+    """For a mail header or a one-line field: every control character and line break dropped."""
+    return " ".join(scrub(_CONTROLS_ALL.sub(" ", text)).split())
+
+
+def dumps(obj: Any) -> str:
+    """JSON text that stays valid and inert: UTF-8 as such, but C1 controls and DEL escaped."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    return scrub(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)) + "\n"
