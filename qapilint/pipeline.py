@@ -318,11 +318,28 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
 
 
 def _release_schemas(pc: PatchChanges, cache: RebuildCache) -> None:
-    """Forget a checked patch's loaded schemas; keep only its after-state, the next patch's before-state."""
+    """Forget what a checked patch alone needed, so a long series is not held whole.
+
+    Kept: the after-state's loaded schema and each touched file's newest
+    definitions (the next patch's before-state), and what reports read (the
+    changes, each file's after-text).  Dropped: the loaded schemas, the
+    definition tables of both sides, the before-texts, and the parsed
+    definitions of texts the patch replaced.
+    """
     keep = pc.after.parsed
     for key in [k for k, v in cache.schemas.items() if v is not keep]:
         del cache.schemas[key]
     pc.before.parsed = pc.after.parsed = None
+    pc.before.definitions, pc.after.definitions = {}, {}
+    touched = {f.path for f in pc.files}
+    newest: dict[str, tuple[str, str]] = {}
+    for fkey in cache.files:            # insertion order: a path's after-text comes last
+        if fkey[0] in touched:
+            newest[fkey[0]] = fkey
+    for fkey in [k for k in cache.files if k[0] in touched and newest[k[0]] != k]:
+        del cache.files[fkey]
+    for f in pc.files:
+        f.before_text = None
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:
