@@ -25,6 +25,7 @@ from qapilint.reports.model import PatchReport
 if TYPE_CHECKING:
     from qapilint.checks import release as release_check
     from qapilint.qapi.result_cache import ResultCache
+    from qapilint.rebuild import RebuildCache
     from qapilint.rebuild.detect import TreeReader
 
 # Reads one file of the base tree (None: absent).
@@ -141,13 +142,25 @@ def _before_pairs(parsed: ParsedSchema, read: BaseReader | None) -> list[tuple[s
     return pairs
 
 
+@dataclass
+class Verdict:
+    """The frontend's errors (rule, message) on one loaded schema, kept for the next patch of a series,
+    whose before-state is this patch's after-state (the same object)."""
+
+    parsed: ParsedSchema | None = None
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+
 def schema_findings(changes: PatchChanges, options: CheckOptions, reader: TreeReader | None,
-                    when: dt.date | None, base_read: BaseReader | None = None) -> tuple[list[Finding], int]:
+                    when: dt.date | None, base_read: BaseReader | None = None,
+                    last: Verdict | None = None) -> tuple[list[Finding], int]:
     """Schema errors the patch introduces (tree mode), and the count of pre-existing ones.
 
     ``base_read`` reads the files the before-state was loaded from (the
     tree, nothing patched in memory): given, the before-state's verdict may
-    come from the on-disk result cache.
+    come from the on-disk result cache.  ``last`` holds the previous patch's
+    after-state verdict and is updated to this patch's: a series checks each
+    state once, not twice.
     """
     from qapilint.qapi.rule_versions import RULE_ARRIVED, rule_applies
     from qapilint.qapi.schema import check_parsed
@@ -163,12 +176,18 @@ def schema_findings(changes: PatchChanges, options: CheckOptions, reader: TreeRe
         arrived = RULE_ARRIVED.get(rule)
         return options.rules is not None or when is None or arrived is None or arrived <= when.isoformat()
 
-    after_f = [e.to_finding() for e in check_parsed(after)[1] if applies(e.rule)]
+    before = changes.before.parsed
+    known = last.pairs if last is not None and before is not None and last.parsed is before else None
+    after_errors = check_parsed(after)[1]
+    if last is not None:
+        last.parsed, last.pairs = after, [(e.rule, e.message) for e in after_errors]
+    after_f = [e.to_finding() for e in after_errors if applies(e.rule)]
     if options.show_all:
         return after_f, 0
-    before = changes.before.parsed
     seen: Counter[tuple[str, str]] = Counter()
-    if before is not None:
+    if known is not None:
+        seen.update(p for p in known if applies(p[0]))
+    elif before is not None:
         # The same object as the after-state (nothing changed) is already
         # normalised by the run above: only a fresh load's verdict is cacheable.
         read = base_read if before is not after else None
@@ -235,15 +254,18 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
     from qapilint.changes import differ
     from qapilint.checks import version as version_check
     from qapilint.checks.input_rules import check_input, check_paths
+    from qapilint.rebuild import RebuildCache
 
-    # The differ appends a cumulative entry for 2+ patches; reports are per patch.
-    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=reader, want_schema=True)[
-        :len(series.patches)]
+    # Patches are rebuilt one at a time, as they are checked: a series holds
+    # at most the schemas of one patch (and the next one's before-state).
+    cache = RebuildCache()
+    changes = differ.iter_changes_for_series(series, tree=reader, cache=cache, want_schema=True)
+    last = Verdict()
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
     series_removed: list[version_check.Removed] = []
     against = _against(options, reader)
-    for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
+    for i, (patch, pc) in enumerate(zip(series.patches, changes, strict=True)):
         exp = expected_version(patch, series, options, reader)
         # Input notes become findings (input family); keep only the rebuild's own notes.
         rep = PatchReport(patch=patch, changes=pc,
@@ -253,6 +275,7 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
                           touches_qapi=bool(pc.files))
         input_findings = check_input(patch) + check_paths(pc.refused)
         if not pc.files:
+            _release_schemas(pc, cache)
             rep.findings = input_findings
             reports.append(rep)
             series_tags.append([])
@@ -268,13 +291,15 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
         # include the earlier patches, held in the rebuild's memory.
         base_read = reader.read if reader is not None and i == 0 else None
         schema_f, rep.preexisting = schema_findings(pc, options, reader, patch.date.date() if patch.date else None,
-                                                    base_read)
+                                                    base_read, last)
         findings.extend(schema_f)
         if patch.whitespace_collapsed:
             findings = [f for f in findings if f.rule not in WHITESPACE_RULES]
         rep.findings = findings
         series_tags.append(version_check.tag_versions(ctx))
         series_removed.append(version_check.removed(ctx))
+        # Only now: the series-level tables above read the definitions.
+        _release_schemas(pc, cache)
         reports.append(rep)
     if len(reports) > 1:
         extra = version_check.check_series(series_tags, series_removed)
@@ -293,6 +318,31 @@ def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.
     from qapilint.checks import release as release_check_mod
 
     return release_check_mod.against(reader.root, options.against, reader.rev, reader.read)
+
+
+def _release_schemas(pc: PatchChanges, cache: RebuildCache) -> None:
+    """Forget what a checked patch alone needed, so a long series is not held whole.
+
+    Kept: the after-state's loaded schema and each touched file's newest
+    definitions (the next patch's before-state), and what reports read (the
+    changes, each file's after-text).  Dropped: the loaded schemas, the
+    definition tables of both sides, the before-texts, and the parsed
+    definitions of texts the patch replaced.
+    """
+    keep = pc.after.parsed
+    for key in [k for k, v in cache.schemas.items() if v is not keep]:
+        del cache.schemas[key]
+    pc.before.parsed = pc.after.parsed = None
+    pc.before.definitions, pc.after.definitions = {}, {}
+    touched = {f.path for f in pc.files}
+    newest: dict[str, tuple[str, str]] = {}
+    for fkey in cache.files:            # insertion order: a path's after-text comes last
+        if fkey[0] in touched:
+            newest[fkey[0]] = fkey
+    for fkey in [k for k in cache.files if k[0] in touched and newest[k[0]] != k]:
+        del cache.files[fkey]
+    for f in pc.files:
+        f.before_text = None
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:

@@ -9,7 +9,7 @@ of view on the other side.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from qapilint.changes.docdiff import doc_changes, section_text
 from qapilint.changes.items import Item, features_of, inherited_from, parts, scalars, show
@@ -317,17 +317,26 @@ def cumulative(entries: list[PatchChanges], series_id: str | None, subject: str)
                         after=last.after if last else SchemaState(), cumulative=True)
 
 
-def changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
-                       cache: RebuildCache | None = None, want_schema: bool = False) -> list[PatchChanges]:
-    """One entry per patch (earlier patches applied first), plus a cumulative one for 2+ patches."""
+def iter_changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
+                            cache: RebuildCache | None = None, want_schema: bool = False) -> Iterator[PatchChanges]:
+    """One entry per patch (earlier patches applied first), each made when the caller asks for it.
+
+    A caller that is done with an entry before asking for the next need not
+    hold a long series' schemas all at once.
+    """
     reader = TreeReader(tree, base) if isinstance(tree, str) else tree
     cache = cache if cache is not None else RebuildCache()
     overlay: dict[str, str | None] = {}
-    out: list[PatchChanges] = []
     for p in series.patches:
         pc, rb = _for_patch(p, reader, None, cache, overlay, want_schema)
         overlay.update(rb.patched)
-        out.append(pc)
+        yield pc
+
+
+def changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
+                       cache: RebuildCache | None = None, want_schema: bool = False) -> list[PatchChanges]:
+    """One entry per patch (earlier patches applied first), plus a cumulative one for 2+ patches."""
+    out = list(iter_changes_for_series(series, tree, base, cache, want_schema))
     if len(out) > 1:
         subject = series.cover.subject if series.cover is not None else f"{len(out)} patches"
         out.append(cumulative(out, series.id, subject))

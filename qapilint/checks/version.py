@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -13,12 +14,35 @@ from qapilint.checks.registry import Rule
 from qapilint.checks.tags import Tag, doc_content, find_prose_tags, find_tags, find_tags_in_text, find_wrapped_tags
 from qapilint.findings import Finding, Severity
 from qapilint.qapi.doc_model import DocSection
-from qapilint.versions import Expected, Version, fmt, parse_version, release_of
+from qapilint.versions import Expected, Version, bounded_int, fmt, parse_version, release_of
 
 # '# @name: ...' (the item a description line documents)
 _ITEM = re.compile(r"^\s*#\s*@([\w-]+):")
-_FIXES_TAGS = re.compile(r"\b(fix|correct|update|adjust)\w*\b.*\b(since|version)\b|\b(since|version)\b.*"
-                         r"\b(tag|annotation|doc)\w*\b.*\b(fix|correct|wrong)", re.IGNORECASE)
+# A commit message saying it fixes version tags: on one line, a fix word then
+# 'since'/'version', or 'since'/'version', a tag word, then a fix word.  Each
+# word is searched for after the previous one (the first match ends earliest),
+# which is linear; one regex with '.*' between the words backtracks
+# polynomially on long lines of those words.
+_FIX_WORD = re.compile(r"\b(?:fix|correct|update|adjust)\w*\b", re.IGNORECASE)
+_VERSION_WORD = re.compile(r"\b(?:since|version)\b", re.IGNORECASE)
+_TAG_WORD = re.compile(r"\b(?:tag|annotation|doc)\w*\b", re.IGNORECASE)
+_WRONG_WORD = re.compile(r"\b(?:fix|correct|wrong)", re.IGNORECASE)
+_FIXES_TAGS = ((_FIX_WORD, _VERSION_WORD), (_VERSION_WORD, _TAG_WORD, _WRONG_WORD))
+
+
+def _words_in_order(line: str, words: tuple[re.Pattern[str], ...]) -> bool:
+    pos = 0
+    for w in words:
+        m = w.search(line, pos)
+        if m is None:
+            return False
+        pos = m.end()
+    return True
+
+
+def says_fixes_tags(text: str) -> bool:
+    """Whether ``text`` (title and commit message) says the patch corrects version tags."""
+    return any(_words_in_order(line, seq) for line in text.split("\n") for seq in _FIXES_TAGS)
 
 
 def _finding(rule: Rule, ctx: CheckContext, path: str, line: int | None, message: str, *,
@@ -129,7 +153,8 @@ def _format_severity(t: Tag) -> Severity | None:
     """Inline notes may name a stable release ('(since 2.12.1)' is in QEMU's schema): only warn
     about three parts there, unless they are a development or rc VERSION string."""
     parts = t.version_text.split(".")
-    if t.kind == "inline" and len(parts) == 3 and parts[0].isdigit() and int(parts[2]) < 50:
+    micro = bounded_int(parts[2]) if len(parts) == 3 else None
+    if t.kind == "inline" and parts[0].isdigit() and micro is not None and micro < 50:
         return Severity.WARNING
     return None
 
@@ -226,7 +251,24 @@ def _description(d: Definition, c: Change) -> DocSection | None:
     return d.doc.members().get(c.name)
 
 
-def _nearest_description(ctx: CheckContext, path: str, c: Change) -> DocSection | None:
+_DescIndex = dict[tuple[str, str, str], list[tuple[int, DocSection]]]
+
+
+def _description_index(ctx: CheckContext) -> _DescIndex:
+    """(file, 'member'|'feature', name) -> that name's descriptions, by line ('' file: any file)."""
+    idx: _DescIndex = {}
+    for d in ctx.changes.after.definitions.values():
+        if d.doc is None:
+            continue
+        for sec in d.doc.sections:
+            if sec.kind in ("member", "feature") and sec.name is not None and sec.info.line is not None:
+                idx.setdefault((d.file or "", sec.kind, sec.name), []).append((sec.info.line, sec))
+    for rows in idx.values():
+        rows.sort(key=lambda r: r[0])
+    return idx
+
+
+def _nearest_description(ctx: CheckContext, path: str, c: Change, index: _DescIndex) -> DocSection | None:
     """Hunk-only fallback: the closest description of ``c.name`` above the addition.
 
     When the definition's head is outside the hunks its doc fragment and its
@@ -235,19 +277,22 @@ def _nearest_description(ctx: CheckContext, path: str, c: Change) -> DocSection 
     name above the added item, in the same file, is the one that goes with it.
     Only a description the patch adds qualifies: an item's description is
     written with it, and an older one of that name belongs to another item.
+    ``index`` is :func:`_description_index` (a search per item, not a walk of every doc).
     """
     if c.name is None or c.line is None:
         return None
     kind = "feature" if c.what == "feature" else "member"
-    best: DocSection | None = None
-    for d in ctx.changes.after.definitions.values():
-        if d.doc is None or (d.file or path) != path:
-            continue
-        for sec in d.doc.sections:
-            if (sec.kind == kind and sec.name == c.name and sec.info.line < c.line
-                    and ctx.is_added(path, sec.info.line) and (best is None or sec.info.line > best.info.line)):
-                best = sec
-    return best
+    best: tuple[int, DocSection] | None = None
+    for file in {path, ""}:
+        rows = index.get((file, kind, c.name), [])
+        i = bisect.bisect_left([r[0] for r in rows], c.line)
+        while i > 0:
+            i -= 1
+            if ctx.is_added(path, rows[i][0]):
+                if best is None or rows[i][0] > best[0]:
+                    best = rows[i]
+                break
+    return best[1] if best is not None else None
 
 
 def _described_before(ctx: CheckContext, item: str, version_text: str, exclude: str) -> str | None:
@@ -268,6 +313,11 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
     carried = _carried(ctx) if carried is None else carried
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
+    index = _description_index(ctx) if not ctx.complete else {}
+    added_names: dict[str | None, set[str]] = {}
+    for x in ctx.additions("member", "value"):
+        if x.name:
+            added_names.setdefault(x.definition, set()).add(x.name)
     for c in ctx.additions("member", "value", "branch", "feature"):
         if c.definition in ctx.new_definitions or c.definition in ctx.moved or c.name is None:
             continue
@@ -283,14 +333,13 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
         path = (d.file if d is not None else "") or c.file
         sec = _description(d, c) if d is not None else None
         if sec is None and not ctx.complete:
-            sec = _nearest_description(ctx, path, c)
+            sec = _nearest_description(ctx, path, c, index)
         where = describe(meta, c.definition) if c.definition else "a definition outside the hunks"
         label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {where}"
         if sec is None:
             if d is None or (d.doc is None and not ctx.complete):
                 continue  # doc block not visible in the hunks
-            if not ctx.complete and documents_none(d, {x.name for x in ctx.additions("member", "value")
-                                                       if x.definition == c.definition and x.name}):
+            if not ctx.complete and documents_none(d, added_names.get(c.definition, set())):
                 continue  # a definition QEMU exempts from documentation
             line = c.line
             out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, d.file or c.file, line,
@@ -347,7 +396,7 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
 
 def check_edited(ctx: CheckContext) -> list[Finding]:
     """Existing tags whose version the patch changes."""
-    if _FIXES_TAGS.search(ctx.patch.title + "\n" + ctx.patch.message):
+    if says_fixes_tags(ctx.patch.title + "\n" + ctx.patch.message):
         return []
     out: list[Finding] = []
     for f in ctx.patch.files:
