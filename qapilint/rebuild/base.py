@@ -174,11 +174,15 @@ def held_by_head(repo: GitRepo, series: Series) -> tuple[str, int, int] | None:
     if since is None:
         return None
     paths = sorted({p for fp in prints for f in fp for p in f[:2] if p})
+    first = next(p for p in series.patches if fingerprint(p))
+    start = _first_candidate(repo, first, since, paths)
+    if start is None:
+        return None
     try:
         # Literal pathspecs: a path a patch names is never read as pathspec magic.
         out = run_git(repo.top, ["--literal-pathspecs", "format-patch", "--stdout", "--no-color",
                                  "--no-cover-letter", "--no-thread", "--src-prefix=a/", "--dst-prefix=b/",
-                                 f"--max-count={MAX_CANDIDATES}", "--end-of-options", f"{since}..HEAD",
+                                 f"--max-count={MAX_CANDIDATES}", "--end-of-options", f"{start}..HEAD",
                                  "--", *paths], repo.top)
     except InputError:
         return None
@@ -200,3 +204,40 @@ def held_by_head(repo: GitRepo, series: Series) -> tuple[str, int, int] | None:
             n_held += 1
         return parent, n_held, len(prints)
     return None
+
+
+def _needle(patch: Patch) -> str | None:
+    """A changed line of the patch whose count in its file the patch surely changes (for ``git log -S``).
+
+    The longest added line that no removed line contains (else the longest
+    removed line no added line contains), stripped: a commit made from the
+    patch, even with whitespace fixed at the ends, changes how often it occurs.
+    """
+    for kind, other in (("+", "-"), ("-", "+")):
+        mine = {ln.text.strip() for fd in patch.files if is_qapi_file(fd) for h in fd.hunks for ln in h.lines
+                if ln.kind == kind}
+        theirs = [ln.text for fd in patch.files if is_qapi_file(fd) for h in fd.hunks for ln in h.lines
+                  if ln.kind == other]
+        usable = [t for t in mine if t and "\0" not in t and not any(t in o for o in theirs)]
+        if usable:
+            return max(usable, key=lambda t: (len(t), t))
+    return None
+
+
+def _first_candidate(repo: GitRepo, patch: Patch, since: str, paths: list[str]) -> str | None:
+    """Where to start reading HEAD's commits for the series: before the oldest that may hold ``patch``.
+
+    Reading and comparing every recent commit's diff costs a few hundred
+    milliseconds on a checkout of the default branch; git's pickaxe narrows
+    them first to the few that change how often one of the patch's lines
+    occurs.  None: no commit can hold it.
+    """
+    needle = _needle(patch)
+    if needle is None:
+        return since
+    out = repo.git("--literal-pathspecs", "log", "--no-merges", "--format=%H", f"--max-count={MAX_CANDIDATES}",
+                   f"-S{needle}", "--end-of-options", f"{since}..HEAD", "--", *paths)
+    found = out.split() if out else []
+    if not found:
+        return None
+    return repo.parent(found[-1]) or since

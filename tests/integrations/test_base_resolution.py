@@ -17,7 +17,7 @@ from qemurepo import QemuRepo, make_repo
 
 from qapilint.errors import InputError
 from qapilint.patch import Series
-from qapilint.rebuild.base import fingerprint, resolve
+from qapilint.rebuild.base import _needle, fingerprint, resolve
 from qapilint.sources import load_bytes
 
 
@@ -233,3 +233,29 @@ def test_the_base_note_in_every_format_that_has_room_for_it(repo: QemuRepo) -> N
         sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     # b4 prep reads every line that is not an error as a warning: the note stays out.
     assert "base:" not in out("b4-prep")
+
+
+def test_pickaxe_needle_is_a_line_whose_count_the_patch_changes() -> None:
+    diff = (
+        "--- a/qapi/x.json\n+++ b/qapi/x.json\n@@ -1,3 +1,4 @@\n"
+        "-{ 'command': 'query-widgets', 'data': { 'id': 'str' } }\n"
+        "+{ 'command': 'query-widgets', 'data': { 'id': 'str', 'all': 'bool' } }\n"
+        "+  'id': 'str'   \n"
+        " ##\n"
+    )
+    patch = load_bytes(diff.encode(), "x.diff").patches[0]
+    # 'id': 'str' also occurs inside the removed line: its count might not change.
+    assert _needle(patch) == "{ 'command': 'query-widgets', 'data': { 'id': 'str', 'all': 'bool' } }"
+    removal = load_bytes(b"--- a/qapi/x.json\n+++ b/qapi/x.json\n@@ -1,2 +1,1 @@\n-{ 'command': 'gone' }\n ##\n",
+                         "y.diff").patches[0]
+    assert _needle(removal) == "{ 'command': 'gone' }"
+
+
+def test_a_default_branch_checkout_whose_recent_commits_lack_the_series(repo: QemuRepo) -> None:
+    series = _series(repo)
+    repo.git("checkout", "-q", "master")
+    base = resolve(series, str(repo.path))
+    try:
+        assert base.rev is None and "HEAD does not hold it" in base.note
+    finally:
+        base.close()
