@@ -233,16 +233,26 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
 def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | None,
                     base_notes: list[str]) -> list[PatchReport]:
     from qapilint.changes import differ
-    from qapilint.checks import version as version_check
-    from qapilint.checks.input_rules import check_input, check_paths
 
     # The differ appends a cumulative entry for 2+ patches; reports are per patch.
     all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=reader, want_schema=True)[
         :len(series.patches)]
+    against = _against(options, reader)
+    try:
+        return _check_patches(series, options, reader, base_notes, all_changes, against)
+    finally:
+        if against is not None:
+            against.done()
+
+
+def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | None, base_notes: list[str],
+                   all_changes: list[PatchChanges], against: release_check.Against | None) -> list[PatchReport]:
+    from qapilint.checks import version as version_check
+    from qapilint.checks.input_rules import check_input, check_paths
+
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
     series_removed: list[version_check.Removed] = []
-    against = _against(options, reader)
     for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
         exp = expected_version(patch, series, options, reader)
         # Input notes become findings (input family); keep only the rebuild's own notes.
@@ -292,7 +302,7 @@ def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.
         return None
     from qapilint.checks import release as release_check_mod
 
-    return release_check_mod.against(reader.root, options.against, reader.rev, reader.read)
+    return release_check_mod.against(reader, options.against)
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:
