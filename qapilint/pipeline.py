@@ -38,6 +38,7 @@ CHECK_MODULES = (
     "qapilint.checks.message",
     "qapilint.checks.cname",
     "qapilint.checks.fragment_schema",
+    "qapilint.checks.include_hunks",
     "qapilint.checks.example",
 )
 
@@ -268,7 +269,8 @@ def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | N
             series_tags.append([])
             continue
         findings = list(input_findings)
-        ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
+        ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc),
+                           with_tree=reader is not None)
         for modname in CHECK_MODULES:
             findings.extend(importlib.import_module(modname).check(ctx))
         if against is not None:
