@@ -39,6 +39,7 @@ CHECK_MODULES = (
     "qapilint.checks.message",
     "qapilint.checks.cname",
     "qapilint.checks.fragment_schema",
+    "qapilint.checks.include_hunks",
     "qapilint.checks.example",
 )
 
@@ -251,6 +252,16 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
 
 def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | None,
                     base_notes: list[str]) -> list[PatchReport]:
+    against = _against(options, reader)
+    try:
+        return _check_patches(series, options, reader, base_notes, against)
+    finally:
+        if against is not None:
+            against.done()
+
+
+def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | None, base_notes: list[str],
+                   against: release_check.Against | None) -> list[PatchReport]:
     from qapilint.changes import differ
     from qapilint.checks import version as version_check
     from qapilint.checks.input_rules import check_input, check_paths
@@ -264,7 +275,6 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
     series_removed: list[version_check.Removed] = []
-    against = _against(options, reader)
     for i, (patch, pc) in enumerate(zip(series.patches, changes, strict=True)):
         exp = expected_version(patch, series, options, reader)
         # Input notes become findings (input family); keep only the rebuild's own notes.
@@ -281,7 +291,8 @@ def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | 
             series_tags.append([])
             continue
         findings = list(input_findings)
-        ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
+        ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc),
+                           with_tree=reader is not None)
         for modname in CHECK_MODULES:
             findings.extend(importlib.import_module(modname).check(ctx))
         if against is not None:
@@ -317,7 +328,7 @@ def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.
         return None
     from qapilint.checks import release as release_check_mod
 
-    return release_check_mod.against(reader.root, options.against, reader.rev, reader.read)
+    return release_check_mod.against(reader, options.against)
 
 
 def _release_schemas(pc: PatchChanges, cache: RebuildCache) -> None:

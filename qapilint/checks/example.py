@@ -102,18 +102,31 @@ def repair(issue: Q.ExampleIssue) -> tuple[str, int, int, int, int, str, str] | 
     return what, l1, c1, l2, c2, fix.text, text[fix.start:fix.end]
 
 
+def repairs(issue: Q.ExampleIssue) -> list[tuple[str, int, int, int, int, str, str]]:
+    """:func:`repair`, and the repairs of the same mistake further on in the message (one fix for all)."""
+    first = repair(issue)
+    if first is None:
+        return []
+    out = [first]
+    text = issue.msg.text
+    for fx in issue.more_fixes:
+        (l1, c1), (l2, c2) = issue.msg.position(fx.start), issue.msg.position(fx.end)
+        out.append((first[0], l1, c1, l2, c2, fx.text, text[fx.start:fx.end]))
+    return out
+
+
 def _attach_fix(f: Finding, issue: Q.ExampleIssue) -> None:
     """Give ``f`` its repair as fix data, where findings carry fix data (``Finding.fix``).
 
     Looked up by name, so that this module works with and without it.
     """
-    rep = repair(issue) if f.file is not None else None
+    reps = repairs(issue) if f.file is not None else []
     fix_cls = getattr(importlib.import_module("qapilint.findings"), "Fix", None)
     edit_cls = getattr(importlib.import_module("qapilint.findings"), "Edit", None)
-    if rep is None or fix_cls is None or edit_cls is None or not hasattr(f, "fix"):
+    if not reps or fix_cls is None or edit_cls is None or not hasattr(f, "fix"):
         return
-    what, l1, c1, l2, c2, new, old = rep
-    f.fix = fix_cls(what, (edit_cls(f.file, l1, c1, l2, c2, new, old),))
+    f.fix = fix_cls(reps[0][0], tuple(edit_cls(f.file, l1, c1, l2, c2, new, old)
+                                      for _what, l1, c1, l2, c2, new, old in reps))
 
 
 def _context(issue: Q.ExampleIssue) -> list[str]:

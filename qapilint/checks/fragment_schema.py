@@ -598,7 +598,13 @@ def _finding(ctx: CheckContext, e: SchemaError, d: Definition, line: int | None 
 
 
 def _not_checked(ctx: CheckContext) -> Finding:
-    first = next((c for c in ctx.changes.changes if c.file), None)
-    return Finding(rule=RULE_NOT_CHECKED, severity=Severity.NOTE, message=NOT_CHECKED_MESSAGE,
-                   file=first.file if first is not None else None, family=FAMILY,
-                   notes=list(NOT_CHECKED_DETAIL))
+    first = next((c.file for c in ctx.changes.changes if c.file), None)
+    msg, notes = NOT_CHECKED_MESSAGE, list(NOT_CHECKED_DETAIL)
+    hunks_only = [f for f in ctx.changes.files if f.rebuild == "hunks"] if ctx.with_tree else []
+    if hunks_only:  # there is a tree: say which files it could not give, and why (their rebuild notes)
+        what = "rebuilt from its hunks" if len(hunks_only) == 1 else f"{len(hunks_only)} files rebuilt from their hunks"
+        msg = f"{what}, not from the tree: rules that need the whole schema were not checked"
+        notes = [n for f in hunks_only for n in f.notes] + notes
+        first = hunks_only[0].path
+    return Finding(rule=RULE_NOT_CHECKED, severity=Severity.NOTE, message=msg, file=first, family=FAMILY,
+                   notes=notes)

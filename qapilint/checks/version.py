@@ -10,6 +10,7 @@ from qapilint.changes.model import Change, Definition, describe
 from qapilint.checks import version_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.docs import documents_none
+from qapilint.checks.fixes import release_named, release_spelling
 from qapilint.checks.registry import Rule
 from qapilint.checks.tags import Tag, doc_content, find_prose_tags, find_tags, find_tags_in_text, find_wrapped_tags
 from qapilint.findings import Finding, Severity
@@ -219,7 +220,7 @@ def check_new_definitions(ctx: CheckContext, exp: Expected | None) -> list[Findi
         elif exp is not None and ctx.is_added(d.file, line):
             # A 'Since:' line the patch leaves alone was there before: the definition is
             # renamed or re-keyed, not new, and its tag keeps recording the first release.
-            v = tag.version
+            v = release_named(tag)
             if v is not None:
                 f = _mismatch(ctx, exp, v, f"'Since:' of new {d.meta} '{name}'", d.file, line,
                               tag.col or None, name, None)
@@ -367,7 +368,8 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
         if exp is None:
             continue
         n, t = tags[-1]
-        v = t.version
+        # '10.3.0' names release 10.3 (since-format says how to spell it): judged as 10.3.
+        v = release_named(t)
         if v is None:
             continue  # since-format reports it
         if (path, n, t.version_text) in carried:
@@ -413,11 +415,18 @@ def check_edited(ctx: CheckContext) -> list[Finding]:
                     continue
                 for t in find_tags(ln.text):
                     old = removed.get(_strip_version(ln.text, t))
-                    if old is not None and old != t.version_text:
+                    # By the release named: '10.2' -> '10.2.0' is a spelling (since-format), and
+                    # the message stays the same when --fix repairs the spelling.
+                    new = _release_text(t.version_text)
+                    if old is not None and _release_text(old) != new:
                         out.append(_finding(R.SINCE_EDITED, ctx, f.path, ln.new_no,
-                                            f"version tag changed from {old} to {t.version_text}; "
+                                            f"version tag changed from {_release_text(old)} to {new}; "
                                             "tags record when something was added", col=t.col))
     return out
+
+
+def _release_text(version_text: str) -> str:
+    return release_spelling(version_text) or version_text
 
 
 def _strip_version(text: str, t: Tag) -> str:

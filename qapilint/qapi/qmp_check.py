@@ -56,6 +56,7 @@ class ExampleIssue:
     offset: int | None = None       # into msg.text; None: the message's first line
     item: str | None = None
     fix: Fix | None = None
+    more_fixes: tuple[Fix, ...] = ()   # the same mistake further on, repaired with ``fix``
     subject: str | None = None      # the command or event the message is about
     type_name: str | None = None    # the type the issue is about (stale-example attribution)
     path: Path = ()
@@ -104,7 +105,7 @@ class _Checker:
             self.result.messages += 1
             parsed = msg.parsed()
             for p in parsed.problems:
-                self.issue(SYNTAX, p.message, msg, p.offset, fix=p.fix, kind=p.kind)
+                self.issue(SYNTAX, p.message, msg, p.offset, fix=p.fix, kind=p.kind, more_fixes=p.more)
             v = parsed.value
             if not parsed.ok:
                 m = _EXECUTE_RE.search(msg.text)

@@ -68,12 +68,17 @@ class Fix(NamedTuple):
 
 
 class Problem(NamedTuple):
-    """One syntax problem at ``offset`` of the message text; ``fix`` when the repair is certain."""
+    """One syntax problem at ``offset`` of the message text; ``fix`` when the repair is certain.
+
+    ``more``: repairs of the same mistake further on, said once (single quotes): one fix
+    repairs them all, so fixing the first does not merely reveal the next.
+    """
 
     kind: str
     message: str
     offset: int
     fix: Fix | None = None
+    more: tuple[Fix, ...] = ()
 
 
 class Parsed:
@@ -155,6 +160,9 @@ class _Parser:
         self.positions: dict[Path, tuple[int, int]] = {}   # path -> (key offset, value offset)
         self.elided = False
         self.quoted_once = False
+        self.quoted_at = -1             # index of the single-quotes problem in ``problems``
+        self.quoted_msg = ""            # and its message, before the count of further ones
+        self.quoted_more = 0
 
     # -- helpers
 
@@ -247,11 +255,19 @@ class _Parser:
         if not t.text.endswith("'") or len(t.text) < 2:
             raise self.fail("unterminated-string", "the string is not closed on its line", t.pos)
         body = t.text[1:-1]
+        dq = '"' + body.replace('"', '\\"') + '"'
+        fix = Fix(t.pos, t.pos + len(t.text), dq) if "\\" not in body else None
         if not self.quoted_once:
             self.quoted_once = True
-            dq = '"' + body.replace('"', '\\"') + '"'
-            self.problem("single-quotes", f"single-quoted string {_show(t)}: JSON strings use double quotes",
-                         t.pos, Fix(t.pos, t.pos + len(t.text), dq) if "\\" not in body else None)
+            self.quoted_at = len(self.problems)
+            self.quoted_msg = f"single-quoted string {_show(t)}: JSON strings use double quotes"
+            self.problem("single-quotes", self.quoted_msg, t.pos, fix)
+        else:
+            self.quoted_more += 1
+            first = self.problems[self.quoted_at]
+            more = (*first.more, fix) if fix is not None and first.fix is not None else first.more
+            self.problems[self.quoted_at] = first._replace(
+                more=more, message=f"{self.quoted_msg} ({self.quoted_more} more in this message)")
         return body
 
     def number(self, t: _Tok) -> object:

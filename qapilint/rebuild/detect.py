@@ -90,7 +90,8 @@ class TreeReader:
             raise InputError(root, "tree is not a directory")
         self.root = root
         self.rev: str | None = None
-        self.repo: GitRepo | None = None
+        # Kept for the work tree too: other readers of the run (--against) share it.
+        self.repo: GitRepo | None = repo
         self._cache: dict[str, str | None] = {}
         self._refused: dict[str, contain.PathRefused] = {}
         self._files = contain.TreeFiles(root)

@@ -37,6 +37,8 @@ class Report:
     tree: str | None = None
     # What the run looked at when it was not patches ('the tree ~/qemu' for audit): said in summaries.
     scope: str | None = None
+    # --fix: how many findings had their fix written (they are no longer listed); None without --fix.
+    fixed: int | None = None
 
     def base_notes(self) -> list[str]:
         """The distinct 'base: ...' notes of the patches (which tree state was checked, and why)."""

@@ -343,3 +343,24 @@ def test_certain_repairs_in_file_coordinates(tmp_path: Path) -> None:
     what, l1, c1, l2, c2, new, old = rep
     line = (tmp_path / "widgets.json").read_text().split("\n")[l1 - 1]
     assert (what, l1 == l2, new, old, line[c1 - 1:c2 - 1]) == ("remove the trailing comma", True, "", ",", ",")
+
+
+def test_single_quotes_fixed_on_every_line_at_once(tmp_path: Path) -> None:
+    """A reply with single-quoted keys on three lines: one finding, one fix editing all three lines,
+    and the file it leaves has no syntax finding left (--fix converges in one run)."""
+    import dataclasses
+
+    from qapilint.fixer import plan, write
+
+    reply = widget(id="'w0'", size="3").replace('"kind"', "'kind'")
+    example = f"{QUERY}\n<- {{ 'return': [\n     {reply}\n   ] }}"
+    [f] = audit(tmp_path, example)
+    assert f.rule == "example-syntax" and f.message.endswith("(2 more in this message)")
+    assert f.fix is not None and len(f.fix.edits) == 3 and len({e.start_line for e in f.fix.edits}) == 2
+    # The audit names the file by its full path; the work tree is tmp_path.
+    f.fix = dataclasses.replace(f.fix, edits=tuple(dataclasses.replace(e, file="widgets.json")
+                                                   for e in f.fix.edits))
+    p = plan(str(tmp_path), [f])
+    assert [o.applied for o in p.outcomes] == [True]
+    write(p)
+    assert audit_examples(load_schema(str(tmp_path / "widgets.json"))) == []

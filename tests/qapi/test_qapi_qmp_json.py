@@ -123,3 +123,17 @@ def test_positions_by_path() -> None:
     # The elision is not counted: paths agree with the parsed value.
     v = parse(text).value
     assert isinstance(v, dict) and v["return"][1]["id"] == "b"
+
+
+def test_one_fix_repairs_every_single_quoted_string() -> None:
+    """Said once, repaired everywhere: fixing the first must not merely reveal the next."""
+    text = "{'return': {'id': \"x\", 'n': 1}}"
+    r = parse(text)
+    [p] = r.problems
+    assert p.kind == "single-quotes" and p.message.endswith("(2 more in this message)")
+    assert p.fix is not None and len(p.more) == 2
+    fixed = text
+    for fx in sorted((p.fix, *p.more), key=lambda f: f.start, reverse=True):
+        fixed = fixed[:fx.start] + fx.text + fixed[fx.end:]
+    assert fixed == '{"return": {"id": "x", "n": 1}}'
+    assert parse(fixed).problems == []
