@@ -23,8 +23,12 @@ from dataclasses import dataclass, field
 from qapilint.findings import Edit, Finding
 
 MAX_FILE = 8 * 1024 * 1024
-# Rules whose fix wins over another one on the same text.
+# Rules whose fix wins over another one on the same text (placed first).
 OVERRIDING = frozenset({"since-mismatch"})
+# Findings repaired by another rule's fix that rewrites their whole range: a version tag's spelling
+# ('10.3.0') is repaired by the fix that writes the expected release over it ('11.0'), even when
+# the two findings are in different patches of a series.
+SUBSUMED_BY = {"since-format": frozenset({"since-mismatch", "since-malformed"})}
 
 
 class Refused(Exception):
@@ -35,8 +39,9 @@ class Refused(Exception):
 class Outcome:
     finding: Finding
     applied: bool
-    reason: str = ""             # why not, when not applied
+    reason: str = ""             # why not, when not applied; how, when another finding's fix did it
     line: int | None = None      # where the edit went in the current file
+    by: Finding | None = None    # the finding whose fix repaired this one too
 
 
 @dataclass
@@ -47,6 +52,7 @@ class Plan:
     old: dict[str, str] = field(default_factory=dict)
     new: dict[str, str] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)   # files written so far (``write``)
 
     @property
     def changed(self) -> list[str]:
@@ -152,10 +158,10 @@ def plan(root: str, findings: list[Finding]) -> Plan:
     """Place every fix of ``findings`` in the current files of ``root`` (nothing is written)."""
     out = Plan(root=root)
     refused: dict[str, str] = {}
-    # Errors first: where two fixes overlap, the more severe finding's wins, and among equals the one
-    # that sets the version (a mismatch's '10.2.0' -> '11.1' repairs the spelling too).
+    # The fixes that set the version first (a mismatch's '10.2.0' -> '11.1' repairs the spelling too),
+    # then errors: where two fixes overlap, the more severe finding's wins.
     order = sorted(range(len(findings)),
-                   key=lambda k: (-int(findings[k].severity), findings[k].rule not in OVERRIDING, k))
+                   key=lambda k: (findings[k].rule not in OVERRIDING, -int(findings[k].severity), k))
     taken: dict[str, list[tuple[int, int, str, Finding]]] = {}
     outcomes: dict[int, Outcome] = {}
     for k in order:
@@ -192,7 +198,12 @@ def plan(root: str, findings: list[Finding]) -> Plan:
         clash = _clash(taken, placed)
         if clash is not None:
             same, other = clash
-            outcomes[k] = Outcome(f, same, "" if same else f"overlaps the fix of {other.rule}", placed[0][4])
+            if same:
+                outcomes[k] = Outcome(f, True, "", placed[0][4])
+            elif _subsumed(f, other, taken, placed):
+                outcomes[k] = Outcome(f, True, f"with the fix of {other.rule}", placed[0][4], other)
+            else:
+                outcomes[k] = Outcome(f, False, f"overlaps the fix of {other.rule}", placed[0][4])
             continue
         for path, a, b, new, _line in placed:
             taken.setdefault(path, []).append((a, b, new, f))
@@ -206,6 +217,15 @@ def plan(root: str, findings: list[Finding]) -> Plan:
         out.new.setdefault(path, out.old[path])
     out.outcomes = [outcomes[k] for k in sorted(outcomes)]
     return out
+
+
+def _subsumed(f: Finding, other: Finding, taken: dict[str, list[tuple[int, int, str, Finding]]],
+              placed: list[tuple[str, int, int, str, int]]) -> bool:
+    """``other``'s fix, already taken, rewrites every range ``f``'s fix would (see SUBSUMED_BY)."""
+    if other.rule not in SUBSUMED_BY.get(f.rule, ()):
+        return False
+    mine = [(path, x, y) for path, edits in taken.items() for x, y, _new, g in edits if g is other]
+    return all(any(p == path and x <= a and b <= y for p, x, y in mine) for path, a, b, _new, _line in placed)
 
 
 def _clash(taken: dict[str, list[tuple[int, int, str, Finding]]],
@@ -238,7 +258,15 @@ def write(p: Plan) -> list[str]:
                 os.unlink(tmp)
             raise
         done.append(rel)
+        p.written.append(rel)
     return done
+
+
+def fixed(p: Plan) -> list[Finding]:
+    """The findings whose fix is now in the files: applied, and every file it edits written."""
+    written = set(p.written)
+    return [o.finding for o in p.outcomes if o.applied and o.finding.fix is not None
+            and all(e.file in written for e in o.finding.fix.edits)]
 
 
 def unified_diff(p: Plan) -> str:
@@ -247,9 +275,30 @@ def unified_diff(p: Plan) -> str:
     for rel in sorted(p.changed):
         a = p.old[rel].splitlines(keepends=True)
         b = p.new[rel].splitlines(keepends=True)
-        for line in difflib.unified_diff(a, b, f"a/{rel}", f"b/{rel}"):
+        for line in difflib.unified_diff(a, b, git_quote(f"a/{rel}"), git_quote(f"b/{rel}"), lineterm="\n"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
+              '"': '\\"', "\\": "\\\\"}
+
+
+def git_quote(name: str) -> str:
+    """A file name as git writes it in a diff: as it is, or C-quoted when it holds a control
+    character, a quote, a backslash or a non-ASCII byte (octal escapes), which ``git apply`` reads
+    back; a name from a patch never reaches the terminal raw."""
+    if all(0x20 <= ord(c) < 0x7F and c not in '"\\' for c in name):
+        return name
+    out = []
+    for c in name:
+        if c in _C_ESCAPES:
+            out.append(_C_ESCAPES[c])
+        elif 0x20 <= ord(c) < 0x7F:
+            out.append(c)
+        else:
+            out.extend(f"\\{b:03o}" for b in c.encode("utf-8", "surrogateescape"))
+    return '"' + "".join(out) + '"'
 
 
 def summary_lines(p: Plan) -> list[str]:
@@ -259,7 +308,9 @@ def summary_lines(p: Plan) -> list[str]:
         f = o.finding
         where = f"{f.file}:{o.line or f.line}" if f.file else "patch"
         what = f.fix.description if f.fix is not None else ""
-        if o.applied:
+        if o.applied and o.by is not None and o.by.fix is not None:
+            lines.append(f"{where}: fixed: {o.by.fix.description} ({o.reason}) [{f.rule}]")
+        elif o.applied:
             lines.append(f"{where}: fixed: {what} [{f.rule}]")
         else:
             lines.append(f"{where}: not fixed: {what}: {o.reason} [{f.rule}]")

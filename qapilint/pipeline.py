@@ -9,7 +9,6 @@ import datetime as dt
 import gc
 import importlib
 import os
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from qapilint.reports.model import PatchReport
 if TYPE_CHECKING:
     from qapilint.checks import release as release_check
     from qapilint.qapi.result_cache import ResultCache
+    from qapilint.rebuild import RebuildCache
     from qapilint.rebuild.detect import TreeReader
 
 # Reads one file of the base tree (None: absent).
@@ -39,6 +39,8 @@ CHECK_MODULES = (
     "qapilint.checks.message",
     "qapilint.checks.cname",
     "qapilint.checks.fragment_schema",
+    "qapilint.checks.include_hunks",
+    "qapilint.checks.example",
 )
 
 # QEMU doc rules that depend on exact whitespace: meaningless on collapsed input.
@@ -50,6 +52,7 @@ WHITESPACE_RULES = frozenset({"doc-line-too-long", "doc-sentence-spacing", "doc-
 class CheckOptions:
     tree: str | None = None          # QEMU checkout (work tree) to rebuild against
     base: str | None = None          # git revision to read base files from
+    base_reason: str | None = None   # why that revision (for the report's base note)
     target: str | None = None        # --target X.Y
     rules: str | None = None         # --rules latest|X.Y for schema rules
     show_all: bool = False           # --all: list pre-existing schema findings too
@@ -57,31 +60,18 @@ class CheckOptions:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def is_qemu_tree(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "VERSION")) and os.path.isdir(os.path.join(path, "qapi"))
-
-
-def find_tree(explicit: str | None) -> str | None:
-    """--tree, else the current directory when it is a QEMU checkout."""
-    if explicit:
-        return explicit
-    cwd = os.getcwd()
-    return cwd if is_qemu_tree(cwd) else None
-
-
-def _git_show(tree: str, rev: str, path: str) -> str | None:
-    if rev.startswith("-"):
+def _read_version(reader: TreeReader | None) -> tuple[str, str] | None:
+    """The base's VERSION file and how to name it, read where the base files are read."""
+    if reader is None:
         return None
-    try:
-        p = subprocess.run(["git", "-C", tree, "show", f"{rev}:{path}"], capture_output=True, text=True,
-                           timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
+    text = reader.read("VERSION")
+    if text is None:
         return None
-    return p.stdout if p.returncode == 0 else None
+    return text, (f"VERSION at {reader.rev[:12]}" if reader.rev else "the tree's VERSION")
 
 
 def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
-                     tree: str | None) -> versions.Expected | None:
+                     reader: TreeReader | None) -> versions.Expected | None:
     """The release new API should name, in order of trust (each result says its source)."""
     if options.target:
         v = versions.parse_version(options.target)
@@ -92,25 +82,9 @@ def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
     if when is not None:
         date_exp = versions.from_date(when)
     tree_exp = None
-    if tree:
-        text = None
-        if options.base:
-            text = _git_show(tree, options.base, "VERSION")
-            where = f"VERSION at {options.base}"
-        else:
-            try:
-                with open(os.path.join(tree, "VERSION"), encoding="utf-8") as f:
-                    text = f.read()
-            except OSError:
-                text = None
-            where = "the tree's VERSION"
-        if text is not None:
-            tree_exp = versions.from_version_file(text, where)
-        base = patch.base_commit or (series.base_commit if series else None)
-        if tree_exp is None and base:
-            text = _git_show(tree, base, "VERSION")
-            if text is not None:
-                tree_exp = versions.from_version_file(text, f"VERSION at base-commit {base[:12]}")
+    got = _read_version(reader)
+    if got is not None:
+        tree_exp = versions.from_version_file(*got)
     if tree_exp is not None:
         if date_exp is not None and date_exp.version > tree_exp.version:
             # The tree is older than the patch date says: the patch may have been
@@ -121,18 +95,18 @@ def expected_version(patch: Patch, series: Series | None, options: CheckOptions,
     return date_exp
 
 
-def _rules_version(options: CheckOptions, tree: str | None) -> tuple[int, int] | None:
-    """--rules X.Y|latest, else the rules of the tree's VERSION, else the newest."""
+def _rules_version(options: CheckOptions, reader: TreeReader | None) -> tuple[int, int] | None:
+    """--rules X.Y|latest, else the rules of the base's VERSION, else the newest."""
     from qapilint.qapi.rule_versions import version_of_tree_file
 
     if options.rules and options.rules != "latest":
         return versions.parse_version(options.rules)
-    if options.rules == "latest" or tree is None:
+    got = _read_version(reader) if options.rules != "latest" else None
+    if got is None:
         return None
     try:
-        with open(os.path.join(tree, "VERSION"), encoding="utf-8") as f:
-            return version_of_tree_file(f.read())
-    except (OSError, ValueError):
+        return version_of_tree_file(got[0])
+    except ValueError:
         return None
 
 
@@ -169,13 +143,25 @@ def _before_pairs(parsed: ParsedSchema, read: BaseReader | None) -> list[tuple[s
     return pairs
 
 
-def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | None,
-                    when: dt.date | None, base_read: BaseReader | None = None) -> tuple[list[Finding], int]:
+@dataclass
+class Verdict:
+    """The frontend's errors (rule, message) on one loaded schema, kept for the next patch of a series,
+    whose before-state is this patch's after-state (the same object)."""
+
+    parsed: ParsedSchema | None = None
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+
+def schema_findings(changes: PatchChanges, options: CheckOptions, reader: TreeReader | None,
+                    when: dt.date | None, base_read: BaseReader | None = None,
+                    last: Verdict | None = None) -> tuple[list[Finding], int]:
     """Schema errors the patch introduces (tree mode), and the count of pre-existing ones.
 
     ``base_read`` reads the files the before-state was loaded from (the
     tree, nothing patched in memory): given, the before-state's verdict may
-    come from the on-disk result cache.
+    come from the on-disk result cache.  ``last`` holds the previous patch's
+    after-state verdict and is updated to this patch's: a series checks each
+    state once, not twice.
     """
     from qapilint.qapi.rule_versions import RULE_ARRIVED, rule_applies
     from qapilint.qapi.schema import check_parsed
@@ -183,7 +169,7 @@ def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | No
     after = changes.after.parsed
     if after is None or not changes.after.complete:
         return [], 0
-    version = _rules_version(options, tree)
+    version = _rules_version(options, reader)
 
     def applies(rule: str) -> bool:
         if not rule_applies(rule, version):
@@ -191,12 +177,18 @@ def schema_findings(changes: PatchChanges, options: CheckOptions, tree: str | No
         arrived = RULE_ARRIVED.get(rule)
         return options.rules is not None or when is None or arrived is None or arrived <= when.isoformat()
 
-    after_f = [e.to_finding() for e in check_parsed(after)[1] if applies(e.rule)]
+    before = changes.before.parsed
+    known = last.pairs if last is not None and before is not None and last.parsed is before else None
+    after_errors = check_parsed(after)[1]
+    if last is not None:
+        last.parsed, last.pairs = after, [(e.rule, e.message) for e in after_errors]
+    after_f = [e.to_finding() for e in after_errors if applies(e.rule)]
     if options.show_all:
         return after_f, 0
-    before = changes.before.parsed
     seen: Counter[tuple[str, str]] = Counter()
-    if before is not None:
+    if known is not None:
+        seen.update(p for p in known if applies(p[0]))
+    elif before is not None:
         # The same object as the after-state (nothing changed) is already
         # normalised by the run above: only a fresh load's verdict is cacheable.
         read = base_read if before is not after else None
@@ -238,40 +230,69 @@ def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
 
 
 def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
-    from qapilint.changes import differ
-    from qapilint.checks import version as version_check
-    from qapilint.checks.input_rules import check_input, check_paths
-    from qapilint.rebuild.detect import TreeReader
+    from qapilint.checks.input_rules import check_input
+    from qapilint.rebuild.base import resolve
+    from qapilint.rebuild.detect import tree_for
 
     if not series.patches and series.cover is not None:
         # A cover letter alone: nothing to rebuild, but say so.
         cover = series.cover
         return [PatchReport(patch=cover, findings=check_input(cover), touches_qapi=False)]
-    tree = find_tree(options.tree)
-    # One reader for the rebuild and the result cache's key: the key is then
-    # made of exactly the texts the rebuild read (its reader keeps them).
-    reader = TreeReader(tree, options.base) if tree is not None else None
-    # The differ appends a cumulative entry for 2+ patches; reports are per patch.
-    all_changes: list[PatchChanges] = differ.changes_for_series(series, tree=reader, base=options.base,
-                                                                want_schema=True)[:len(series.patches)]
+    tree = tree_for(options.tree)
+    if tree is None:
+        return _check_resolved(series, options, None, [])
+    base = resolve(series, tree, base=options.base, base_why=options.base_reason)
+    try:
+        # One reader for the rebuild and the result cache's key: the key is then
+        # made of exactly the texts the rebuild read (its reader keeps them).
+        return _check_resolved(series, options, base.reader(), [base.note])
+    finally:
+        base.close()
+
+
+def _check_resolved(series: Series, options: CheckOptions, reader: TreeReader | None,
+                    base_notes: list[str]) -> list[PatchReport]:
+    against = _against(options, reader)
+    try:
+        return _check_patches(series, options, reader, base_notes, against)
+    finally:
+        if against is not None:
+            against.done()
+
+
+def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | None, base_notes: list[str],
+                   against: release_check.Against | None) -> list[PatchReport]:
+    from qapilint.changes import differ
+    from qapilint.checks import version as version_check
+    from qapilint.checks.input_rules import check_input, check_paths
+    from qapilint.rebuild import RebuildCache
+
+    # Patches are rebuilt one at a time, as they are checked: a series holds
+    # at most the schemas of one patch (and the next one's before-state).
+    cache = RebuildCache()
+    changes = differ.iter_changes_for_series(series, tree=reader, cache=cache, want_schema=True)
+    last = Verdict()
     reports: list[PatchReport] = []
     series_tags: list[list[tuple[Finding, versions.Version]]] = []
-    against = _against(options, reader)
-    for i, (patch, pc) in enumerate(zip(series.patches, all_changes, strict=True)):
-        exp = expected_version(patch, series, options, tree)
+    series_removed: list[version_check.Removed] = []
+    for i, (patch, pc) in enumerate(zip(series.patches, changes, strict=True)):
+        exp = expected_version(patch, series, options, reader)
         # Input notes become findings (input family); keep only the rebuild's own notes.
-        rep = PatchReport(patch=patch, changes=pc, notes=[n for n in pc.notes if n not in patch.notes],
+        rep = PatchReport(patch=patch, changes=pc,
+                          notes=base_notes + [n for n in pc.notes if n not in patch.notes],
                           expected_version=exp.text if exp else None,
                           expected_version_source=exp.source if exp else None,
                           touches_qapi=bool(pc.files))
         input_findings = check_input(patch) + check_paths(pc.refused)
         if not pc.files:
+            _release_schemas(pc, cache)
             rep.findings = input_findings
             reports.append(rep)
             series_tags.append([])
             continue
         findings = list(input_findings)
-        ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc))
+        ctx = CheckContext(patch=patch, changes=pc, expected=exp, qapi_paths=_qapi_paths(pc),
+                           with_tree=reader is not None)
         for modname in CHECK_MODULES:
             findings.extend(importlib.import_module(modname).check(ctx))
         if against is not None:
@@ -280,16 +301,19 @@ def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
         # Only the first patch's before-state is the tree alone; later ones
         # include the earlier patches, held in the rebuild's memory.
         base_read = reader.read if reader is not None and i == 0 else None
-        schema_f, rep.preexisting = schema_findings(pc, options, tree, patch.date.date() if patch.date else None,
-                                                    base_read)
+        schema_f, rep.preexisting = schema_findings(pc, options, reader, patch.date.date() if patch.date else None,
+                                                    base_read, last)
         findings.extend(schema_f)
         if patch.whitespace_collapsed:
             findings = [f for f in findings if f.rule not in WHITESPACE_RULES]
         rep.findings = findings
         series_tags.append(version_check.tag_versions(ctx))
+        series_removed.append(version_check.removed(ctx))
+        # Only now: the series-level tables above read the definitions.
+        _release_schemas(pc, cache)
         reports.append(rep)
     if len(reports) > 1:
-        extra = version_check.check_series(series_tags)
+        extra = version_check.check_series(series_tags, series_removed)
         by_patch = {id(f): i for i, tags in enumerate(series_tags) for f, _v in tags}
         for f in extra:
             reports[by_patch[id(f)]].findings.append(f)
@@ -304,7 +328,32 @@ def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.
         return None
     from qapilint.checks import release as release_check_mod
 
-    return release_check_mod.against(reader.root, options.against, reader.rev, reader.read)
+    return release_check_mod.against(reader, options.against)
+
+
+def _release_schemas(pc: PatchChanges, cache: RebuildCache) -> None:
+    """Forget what a checked patch alone needed, so a long series is not held whole.
+
+    Kept: the after-state's loaded schema and each touched file's newest
+    definitions (the next patch's before-state), and what reports read (the
+    changes, each file's after-text).  Dropped: the loaded schemas, the
+    definition tables of both sides, the before-texts, and the parsed
+    definitions of texts the patch replaced.
+    """
+    keep = pc.after.parsed
+    for key in [k for k, v in cache.schemas.items() if v is not keep]:
+        del cache.schemas[key]
+    pc.before.parsed = pc.after.parsed = None
+    pc.before.definitions, pc.after.definitions = {}, {}
+    touched = {f.path for f in pc.files}
+    newest: dict[str, tuple[str, str]] = {}
+    for fkey in cache.files:            # insertion order: a path's after-text comes last
+        if fkey[0] in touched:
+            newest[fkey[0]] = fkey
+    for fkey in [k for k in cache.files if k[0] in touched and newest[k[0]] != k]:
+        del cache.files[fkey]
+    for f in pc.files:
+        f.before_text = None
 
 
 def check_patch(patch: Patch, options: CheckOptions, series: Series | None = None) -> PatchReport:

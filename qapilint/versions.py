@@ -42,9 +42,22 @@ def fmt(v: Version) -> str:
     return f"{v[0]}.{v[1]}"
 
 
+# A version component longer than this is no release number (and int() of
+# thousands of digits is refused).
+MAX_DIGITS = 9
+_NUM = rf"(\d{{1,{MAX_DIGITS}}})"
+
+
+def bounded_int(text: str) -> int | None:
+    """int(text) for 1 to MAX_DIGITS ASCII digits, else None."""
+    if 0 < len(text) <= MAX_DIGITS and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def parse_version(text: str) -> Version | None:
-    """'10.2' -> (10, 2); anything else (three parts, 'v' prefix) -> None."""
-    m = re.fullmatch(r"(\d+)\.(\d+)", text.strip())
+    """'10.2' -> (10, 2); anything else (three parts, 'v' prefix, absurdly long numbers) -> None."""
+    m = re.fullmatch(rf"{_NUM}\.{_NUM}", text.strip())
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
@@ -110,7 +123,7 @@ class Expected:
 
 def from_version_file(text: str, where: str = "VERSION") -> Expected | None:
     """Expected release for a tree whose VERSION file says ``text``."""
-    m = re.fullmatch(r"\s*(\d+)\.(\d+)\.(\d+)\s*", text)
+    m = re.fullmatch(rf"\s*{_NUM}\.{_NUM}\.{_NUM}\s*", text)
     if not m:
         return None
     a, b, c = (int(x) for x in m.groups())

@@ -59,3 +59,10 @@ def qemu_clone(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+# Property tests: the same examples on every run, no example database in the work tree.
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+_hyp_settings.register_profile("qapilint", derandomize=True, database=None, deadline=None)
+_hyp_settings.load_profile("qapilint")

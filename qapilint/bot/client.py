@@ -160,13 +160,19 @@ class PatchworkClient:
             raise PatchworkError(url, f"HTTP {resp.status_code} {_detail(body)}".rstrip(), resp.status_code)
 
     def _decode(self, url: str, body: bytes) -> JSON:
+        from qapilint.errors import InputError
+        from qapilint.sources.patchwork import loads
+
         # Counted before parsing: every '{' or '[' may become a container.
         if body.count(b"{") + body.count(b"[") > MAX_CONTAINERS:
             raise PatchworkError(url, f"response has more than {MAX_CONTAINERS} JSON objects and arrays")
         try:
-            return json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            # The readers' one JSON decoder: nesting bounded, lone surrogates replaced.
+            return loads(body.decode("utf-8"), url)
+        except UnicodeDecodeError:
             raise PatchworkError(url, "malformed JSON in response") from None
+        except InputError as e:
+            raise PatchworkError(url, f"malformed JSON in response: {e.message}") from None
 
     def get(self, url: str, limit: int | None = None) -> tuple[JSON, requests.Response]:
         self._online(url)
@@ -267,7 +273,7 @@ def _next_link(header: str) -> str | None:
 def _detail(body: bytes) -> str:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return ""
     if isinstance(data, dict) and isinstance(data.get("detail"), str):
         return " ".join(data["detail"].split())[:200]

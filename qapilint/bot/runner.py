@@ -388,8 +388,8 @@ class Bot:
         base = (patch.base_commit or (series.base_commit if series else None)
                 or scope.find_base_commit(_text(detail.get("content")), _text(detail.get("diff")))
                 or scope.find_base_commit(self._cover_text(sdata)))
-        rev, how = treemod.resolve_base(self.cfg.tree, base, _text(detail.get("date")) or None)
-        opts = CheckOptions(tree=self.cfg.tree, base=rev)
+        rev, how = treemod.resolve_base(self.cfg.tree, base, _text(detail.get("date")) or None, series)
+        opts = CheckOptions(tree=self.cfg.tree, base=rev, base_reason=how)
         opts.extra["base_reason"] = how
         return opts
 

@@ -1,41 +1,31 @@
-"""The QEMU checkout revision a patch is checked against (``--tree``)."""
+"""The QEMU checkout revision a patch is checked against (``--tree``).
+
+The bot runs unattended next to a checkout it does not own: it reads base
+trees from git objects only, never from the work tree.  The choice is the
+one base-resolution step every mode uses (``rebuild.base.resolve``) with
+the bot's fallbacks: the series' base-commit when the tree has it, the
+commit before the series when HEAD already holds it, HEAD as of the patch
+date, and else the newest commit of the checked-out branch, saying so.
+"""
 
 from __future__ import annotations
 
-import re
-import subprocess
-
-_SHA = re.compile(r"^[0-9a-f]{7,64}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
-
-
-def _git(tree: str, *args: str) -> str | None:
-    try:
-        p = subprocess.run(["git", "-C", tree, *args], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return p.stdout.strip() if p.returncode == 0 else None
+from qapilint.patch import Series
+from qapilint.rebuild.base import resolve
+from qapilint.sources.gitrepo import GitRepo
 
 
 def has_commit(tree: str, sha: str) -> bool:
-    return bool(_SHA.match(sha)) and _git(tree, "cat-file", "-e", f"{sha}^{{commit}}") is not None
+    return GitRepo(tree).has_commit(sha)
 
 
-def head_before(tree: str, date: str) -> str | None:
-    """HEAD's newest commit committed before a patchwork date (naive UTC)."""
-    if not _DATE.match(date):
-        return None
-    rev = _git(tree, "rev-list", "-1", f"--before={date.replace('T', ' ')} +0000", "HEAD")
-    return rev or None
+def resolve_base(tree: str, base_commit: str | None, date: str | None,
+                 series: Series | None = None) -> tuple[str | None, str]:
+    """(revision, how it was chosen).  ``base_commit`` and ``date`` come from the patch: hostile.
 
-
-def resolve_base(tree: str, base_commit: str | None, date: str | None) -> tuple[str | None, str]:
-    """(revision, how it was chosen): the series' base-commit when the tree has it, else HEAD at the date."""
-    if base_commit and has_commit(tree, base_commit):
-        return base_commit, f"base-commit {base_commit[:12]}"
-    if date:
-        rev = head_before(tree, date)
-        if rev:
-            why = "base-commit not in tree; " if base_commit else ""
-            return rev, f"{why}tree HEAD as of {date}"
-    return None, "tree as checked out"
+    Raises InputError when ``tree`` is not a git checkout or has no commit.
+    """
+    patches = series.patches if series is not None else []
+    base = resolve(Series(patches=patches, base_commit=base_commit), tree, worktree=False, date=date)
+    base.close()
+    return base.rev, base.why

@@ -9,14 +9,14 @@ of view on the other side.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from qapilint.changes.docdiff import doc_changes, section_text
 from qapilint.changes.items import Item, features_of, inherited_from, parts, scalars, show
 from qapilint.changes.model import Change, Definition, FileRebuild, PatchChanges, SchemaState
 from qapilint.patch import Patch, Series
 from qapilint.qapi.exprs import ParsedSchema
-from qapilint.rebuild import Evidence, HunkPlan, Rebuild, RebuildCache, TreeReader, hunk_plan, rebuild
+from qapilint.rebuild import Evidence, Rebuild, RebuildCache, TreeReader, rebuild
 from qapilint.rebuild import series_evidence as evidence_of
 from qapilint.rebuild.views import Loc, SideView
 
@@ -280,9 +280,9 @@ def _state(view: SideView | None, extra: SideView, complete: bool, parsed: Parse
 
 
 def _for_patch(patch: Patch, tree: str | TreeReader | None, base: str | None, cache: RebuildCache | None,
-               overlay: dict[str, str | None] | None, want_schema: bool, hunks: HunkPlan | None = None,
+               overlay: dict[str, str | None] | None, want_schema: bool,
                evidence: Evidence | None = None) -> tuple[PatchChanges, Rebuild]:
-    rb = rebuild(patch, tree, base, cache, overlay, want_schema, hunks=hunks, evidence=evidence)
+    rb = rebuild(patch, tree, base, cache, overlay, want_schema, evidence=evidence)
     changes: list[Change] = []
     if rb.tree_before is not None and rb.tree_after is not None:
         changes.extend(diff_views(rb.tree_before, rb.tree_after, hunk_mode=False))
@@ -330,28 +330,35 @@ def cumulative(entries: list[PatchChanges], series_id: str | None, subject: str)
                         after=last.after if last else SchemaState(), cumulative=True)
 
 
-def changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
-                       cache: RebuildCache | None = None, want_schema: bool = False,
-                       series_evidence: bool = True) -> list[PatchChanges]:
-    """One entry per patch (earlier patches applied first), plus a cumulative one for 2+ patches.
+def iter_changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
+                            cache: RebuildCache | None = None, want_schema: bool = False,
+                            series_evidence: bool = True) -> Iterator[PatchChanges]:
+    """One entry per patch (earlier patches applied first), each made when the caller asks for it.
 
-    Without a tree, what the other patches show in view names the regions of
-    each patch whose name is out of view (``series_evidence``).
+    A caller that is done with an entry before asking for the next need not
+    hold a long series' schemas all at once.  Without a tree, what the other
+    patches show in view names the regions of each patch whose name is out
+    of view (``series_evidence``); that evidence is read from the patch
+    model, so no patch's rebuild is kept for it.
     """
     reader = TreeReader(tree, base) if isinstance(tree, str) else tree
     cache = cache if cache is not None else RebuildCache()
     overlay: dict[str, str | None] = {}
-    out: list[PatchChanges] = []
-    plans: list[HunkPlan | None] = [None] * len(series.patches)
     evidence = None
     if reader is None and series_evidence and len(series.patches) > 1:
-        plans = [hunk_plan(p) for p in series.patches]
-        evidence = evidence_of([hp for hp in plans if hp is not None])
+        evidence = evidence_of(series.patches)
     for i, p in enumerate(series.patches):
-        pc, rb = _for_patch(p, reader, None, cache, overlay, want_schema, plans[i],
-                            evidence.for_patch(i) if evidence is not None else None)
+        pc, rb = _for_patch(p, reader, None, cache, overlay, want_schema,
+                            evidence=evidence.for_patch(i) if evidence is not None else None)
         overlay.update(rb.patched)
-        out.append(pc)
+        yield pc
+
+
+def changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
+                       cache: RebuildCache | None = None, want_schema: bool = False,
+                       series_evidence: bool = True) -> list[PatchChanges]:
+    """One entry per patch (earlier patches applied first), plus a cumulative one for 2+ patches."""
+    out = list(iter_changes_for_series(series, tree, base, cache, want_schema, series_evidence))
     if len(out) > 1:
         subject = series.cover.subject if series.cover is not None else f"{len(out)} patches"
         out.append(cumulative(out, series.id, subject))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from qapilint.checks import version_rules as R
 from qapilint.checks.registry import Rule
 from qapilint.checks.tags import Tag, find_tags
@@ -73,8 +75,20 @@ def audit_expr(e: Expr) -> list[Finding]:
     return out
 
 
-def audit(parsed: ParsedSchema) -> list[Finding]:
+def audit(parsed: ParsedSchema, examples: bool = False, checked_files: set[str] | None = None) -> list[Finding]:
+    """Version-tag rules over every definition; with ``examples``, the example family too.
+
+    ``checked_files`` are files an earlier root already brought (their
+    examples were checked against the schema that includes all of them); the
+    files this root adds are added to it.
+    """
     out: list[Finding] = []
     for e in parsed.exprs:
         out.extend(audit_expr(e))
+    if examples:
+        from qapilint.checks.example import audit_examples
+
+        out.extend(audit_examples(parsed, checked_files))
+    if checked_files is not None:
+        checked_files.update(os.path.normpath(f) for f in parsed.files)
     return out

@@ -17,6 +17,7 @@ class CheckContext:
     changes: PatchChanges
     expected: Expected | None = None
     qapi_paths: set[str] = field(default_factory=set)
+    with_tree: bool = False     # checked against a tree (some files may still be rebuilt from hunks)
 
     @property
     def complete(self) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from qapilint.checks.context import CheckContext
 from qapilint.checks.tags import Tag, doc_content, find_tags
 from qapilint.findings import Finding, Fix, replace_in_line
-from qapilint.versions import Expected, fmt
+from qapilint.versions import Expected, Version, fmt, parse_version
 
 # QEMU's doc lines are at most 70 characters from the '#' on (doc-line-too-long).
 DOC_WIDTH = 70
@@ -52,16 +52,34 @@ def mismatch_fix(path: str, n: int, text: str, col: int | None, exp: Expected, c
     return replace_in_line(path, n, text, tag.col, tag.version_text, fmt(exp.version), context=ctx)
 
 
+def release_spelling(version_text: str) -> str | None:
+    """The X.Y a tag's version names for certain: '10.2.0' and 'v10.2' name release 10.2.
+
+    None for anything else: '10.2.50' or '10.1.1' may mean one of two releases.
+    """
+    new = version_text[1:] if version_text[:1] in "vV" else version_text
+    parts = new.split(".")
+    if len(parts) == 3 and parts[2] == "0":
+        new = ".".join(parts[:2])
+    return new if re.fullmatch(r"\d+\.\d+", new) else None
+
+
+def release_named(tag: Tag) -> Version | None:
+    """The release a tag names, however it is spelled (see :func:`release_spelling`)."""
+    v = tag.version
+    if v is not None:
+        return v
+    text = release_spelling(tag.version_text)
+    return parse_version(text) if text is not None else None
+
+
 def format_fix(path: str, n: int, text: str, col: int | None, ctx: Context = ((), ())) -> Fix | None:
     tag = _tag_at(text, col)
     if tag is None:
         return None
     old = tag.version_text
-    new = old[1:] if old[:1] in "vV" else old
-    parts = new.split(".")
-    if len(parts) == 3 and parts[2] == "0":
-        new = ".".join(parts[:2])
-    if not re.fullmatch(r"\d+\.\d+", new) or new == old:
+    new = release_spelling(old)
+    if new is None or new == old:
         return None
     return replace_in_line(path, n, text, tag.col, old, new, context=ctx)
 
@@ -79,7 +97,7 @@ def malformed_fix(path: str, n: int, text: str, ctx: Context = ((), ()), version
     start = m.start("word")
     end = tag.col - 1 + len(tag.version_text)
     old = text[start:end]
-    new = f"Since: {version or tag.version_text}"
+    new = f"Since: {version or release_spelling(tag.version_text) or tag.version_text}"
     return replace_in_line(path, n, text, start + 1, old, new, context=ctx)
 
 
@@ -88,7 +106,7 @@ def _new_definition_tag(ctx: CheckContext, f: Finding, text: str) -> str | None:
     and its tag names another (one expected release only)."""
     exp = ctx.expected
     tag = _tag_at(text, None)
-    v = tag.version if tag is not None else None
+    v = release_named(tag) if tag is not None else None
     if exp is None or exp.also or v is None or exp.accepts(v) or f.line is None:
         return None
     for name in ctx.new_definitions:
@@ -192,7 +210,38 @@ def attach(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
     for f in findings:
         if f.fix is None:
             f.fix = fix_for(ctx, f, line_of)
+    _share_covering_fixes(findings)
     return findings
+
+
+# Fixes that rewrite a whole tag (its release, its section word) and so also repair its spelling.
+_WHOLE_TAG = ("since-mismatch", "since-malformed")
+
+
+def _covers(big: Fix, small: Fix) -> bool:
+    """Every edit of ``small`` lies inside an edit of ``big`` (same line)."""
+    return all(any(b.file == e.file and b.start_line == e.start_line == e.end_line == b.end_line
+                   and b.start_col <= e.start_col and e.end_col <= b.end_col for b in big.edits)
+               for e in small.edits)
+
+
+def _share_covering_fixes(findings: list[Finding]) -> None:
+    """A format finding whose tag another fix rewrites whole gets that fix: one edit repairs both.
+
+    '(since 10.3.0)' where 11.0 is expected is a since-format and a since-mismatch; the
+    mismatch's fix writes '11.0', which is also the right spelling.  Giving the format
+    finding the same fix makes ``--fix`` count it as fixed by that edit, instead of
+    writing '10.3' and leaving the mismatch to a second run.
+    """
+    whole = [f for f in findings if f.rule in _WHOLE_TAG and f.fix is not None]
+    for f in findings:
+        if f.rule != "since-format" or f.fix is None:
+            continue
+        for g in whole:
+            assert g.fix is not None
+            if g.file == f.file and g.line == f.line and _covers(g.fix, f.fix):
+                f.fix = g.fix
+                break
 
 
 def attach_from_text(findings: list[Finding], read: Callable[[str], str | None]) -> list[Finding]:

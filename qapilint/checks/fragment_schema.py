@@ -106,12 +106,13 @@ def check(ctx: CheckContext) -> list[Finding]:
     judged: set[str] = set()
     new_text = {k: hl.text for k, hl in ctx.new_lines.items()}
     old_text = _old_lines(ctx)
+    items = _ItemIndex(ctx)
     for key, d in ctx.changes.after.definitions.items():
         st = status.get((d.file, d.name))
         scope = visible_scope(d, new_text) if st is not None else None
         if st is None or scope is None:
             if st is not None:
-                out.extend(_item_checks(ctx, d, new_text, d.name in listed))
+                out.extend(_item_checks(ctx, d, new_text, d.name in listed, items))
             continue
         before_def = ctx.changes.before.definitions.get(key)
         before_scope = visible_scope(before_def, old_text) if before_def is not None else None
@@ -127,7 +128,7 @@ def check(ctx: CheckContext) -> list[Finding]:
             # The patch's own pragma.json hunk names the definition: its
             # exception list entry is in view, so the relaxed verdict holds.
             after.pragma.clear()
-        out.extend(_report(ctx, d, st, after, before))
+        out.extend(_report(ctx, d, st, after, before, items))
     if not ctx.patch.whitespace_collapsed:
         out.extend(_fragment_style(ctx, judged, {(f.file, f.line, f.rule) for f in out}))
     out = [f for f in out if _applies(f.rule, ctx)]
@@ -389,20 +390,39 @@ _DEFINITION_RULES = frozenset({"expr-meta-key", "expr-keys-missing", "expr-keys-
                                "flag-oob-coroutine"})
 
 
+class _ItemIndex:
+    """Added items by (definition, file), and the kind hunk headers name each definition: made once
+    per check, so a patch of many cut definitions is not walked once per definition."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.added: dict[tuple[str | None, str], list[Change]] = {}
+        self.changes: dict[tuple[str | None, str], list[Change]] = {}
+        for c in ctx.changes.changes:
+            self.changes.setdefault((c.definition, c.file), []).append(c)
+            if c.op == "added" and c.what in ("member", "value", "branch"):
+                self.added.setdefault((c.definition, c.file), []).append(c)
+        self.metas: dict[tuple[str, str], str] = {}
+        for fd in ctx.patch.files:
+            for h in fd.hunks:
+                m = _SECTION_OPENER.search(h.section or "")
+                if m is not None:
+                    self.metas.setdefault((fd.path, m.group(2)), m.group(1))
+
+
 def _item_checks(ctx: CheckContext, d: Definition, lines: dict[tuple[str, int], str],
-                 listed: bool) -> list[Finding]:
+                 listed: bool, items: _ItemIndex) -> list[Finding]:
     """Expression checks on each member, value or branch the patch adds whole to a cut definition.
 
     The item goes into a stand-in definition of the same kind and name, so
     QEMU's own checks judge its name, keys, type shape, ``if`` and features.
     """
     out: list[Finding] = []
-    meta = d.meta or _section_meta(ctx, d)
+    # Without an opener in view, a hunk header's function context may name the kind (git shows it there).
+    meta = d.meta or items.metas.get((d.file, d.name), "")
     if meta not in META_KEYS or not d.name:
         return out
-    for c in ctx.changes.changes:
-        if (c.op != "added" or c.what not in ("member", "value", "branch") or c.definition != d.name
-                or c.file != d.file or not c.name or c.line is None or not ctx.is_added(c.file, c.line)):
+    for c in items.added.get((d.name, d.file), []):
+        if not c.name or c.line is None or not ctx.is_added(c.file, c.line):
             continue
         found = _stand_in(d, meta, c.name)
         if found is None:
@@ -422,18 +442,6 @@ def _item_checks(ctx: CheckContext, d: Definition, lines: dict[tuple[str, int], 
                 f.notes.append(_pragma_note(e.rule, d.name))
             out.append(f)
     return out
-
-
-def _section_meta(ctx: CheckContext, d: Definition) -> str:
-    """The kind of ``d`` from a hunk header's function context (git shows the opener there)."""
-    for fd in ctx.patch.files:
-        if fd.path != d.file:
-            continue
-        for h in fd.hunks:
-            m = _SECTION_OPENER.search(h.section or "")
-            if m is not None and m.group(2) == d.name:
-                return m.group(1)
-    return ""
 
 
 def _stand_in(d: Definition, meta: str, name: str) -> tuple[dict[str, object], object] | None:
@@ -511,12 +519,12 @@ def _runs(ctx: CheckContext, doc: DocBlock) -> list[list[DocLine]]:
 # -- what the patch is responsible for ----------------------------------------
 
 def _report(ctx: CheckContext, d: Definition, status: Status, after: _Verdict,
-            before: _Verdict | None) -> list[Finding]:
+            before: _Verdict | None, items: _ItemIndex) -> list[Finding]:
     out: list[Finding] = []
     for e in after.located:
         if ctx.is_added(e.info.file, e.info.line):
             out.append(_finding(ctx, e, d))
-    changes = [c for c in ctx.changes.changes if c.definition == d.name and c.file == d.file]
+    changes = items.changes.get((d.name, d.file), [])
     defn = _introduced(after.defn, before.defn if before is not None else None)
     pragma = _introduced(after.pragma, before.pragma if before is not None else None)
     for e, sev in [(e, Severity.ERROR) for e in defn] + [(e, Severity.NOTE) for e in pragma]:
@@ -590,7 +598,13 @@ def _finding(ctx: CheckContext, e: SchemaError, d: Definition, line: int | None 
 
 
 def _not_checked(ctx: CheckContext) -> Finding:
-    first = next((c for c in ctx.changes.changes if c.file), None)
-    return Finding(rule=RULE_NOT_CHECKED, severity=Severity.NOTE, message=NOT_CHECKED_MESSAGE,
-                   file=first.file if first is not None else None, family=FAMILY,
-                   notes=list(NOT_CHECKED_DETAIL))
+    first = next((c.file for c in ctx.changes.changes if c.file), None)
+    msg, notes = NOT_CHECKED_MESSAGE, list(NOT_CHECKED_DETAIL)
+    hunks_only = [f for f in ctx.changes.files if f.rebuild == "hunks"] if ctx.with_tree else []
+    if hunks_only:  # there is a tree: say which files it could not give, and why (their rebuild notes)
+        what = "rebuilt from its hunks" if len(hunks_only) == 1 else f"{len(hunks_only)} files rebuilt from their hunks"
+        msg = f"{what}, not from the tree: rules that need the whole schema were not checked"
+        notes = [n for f in hunks_only for n in f.notes] + notes
+        first = hunks_only[0].path
+    return Finding(rule=RULE_NOT_CHECKED, severity=Severity.NOTE, message=msg, file=first, family=FAMILY,
+                   notes=notes)

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from qapilint.findings import Finding, Severity
 
-FAMILIES = ("input", "schema", "version", "compat", "docs", "message", "cname", "release")
+FAMILIES = ("input", "schema", "version", "compat", "docs", "message", "cname", "release", "example")
 
 # Modules holding RULES tuples.  Add a module here when adding a family module.
 RULE_MODULES = (
@@ -26,6 +26,7 @@ RULE_MODULES = (
     "qapilint.checks.message_rules",
     "qapilint.checks.cname_rules",
     "qapilint.checks.release_rules",
+    "qapilint.checks.example_rules",
 )
 
 

@@ -26,7 +26,8 @@ from qapilint.compare.model import Comparison, Entry, SideInfo, headline
 from qapilint.compare.side import Side, load_side
 from qapilint.findings import Finding
 from qapilint.qapi.exprs import ParsedSchema
-from qapilint.rebuild.detect import MAIN_ROOT
+from qapilint.rebuild.detect import MAIN_ROOT, TreeReader
+from qapilint.sources.gitrepo import GitRepo
 from qapilint.versions import Version
 
 _REMOVALS = ("definition", "member", "value", "branch")
@@ -64,16 +65,46 @@ class Against:
     breaking after the patch and was not before is the patch's doing.  So a
     change to API added since REV is no break (no released client has it),
     and breaks already on the branch before the series are not blamed on it.
+
+    Git objects (REV's schema, the releases of the history) are read through
+    the pipeline's object reader (``bind``); only when the pipeline has none
+    (a tree that is not the top of a checkout) does this open one, and
+    ``done`` closes it.
     """
 
-    def __init__(self, tree: str, rev: str, base: str | None, read: Callable[[str], str | None]) -> None:
+    def __init__(self, reader: TreeReader, rev: str) -> None:
         memo: dict[tuple[str, str | None, str], Side] = {}
-        self.release = load_side(rev, tree, MAIN_ROOT, memo)
+        self.tree = reader.root
+        self._own: GitRepo | None = None
+        self.read: Callable[[str], str | None] = reader.read
+        repo = self._repo_of(reader)
+        self.release = load_side(rev, self.tree, MAIN_ROOT, memo, repo)
         self.label = self.release.info.describe()
-        self.history = History(tree, release_commits(tree, base or "HEAD"), MAIN_ROOT, memo)
-        self.read = read
+        self.history = History(self.tree, release_commits(self.tree, reader.rev or "HEAD"), MAIN_ROOT, memo, repo)
         self.overlay: dict[str, str | None] = {}
         self._seen: dict[int, tuple[ParsedSchema, Comparison]] = {}
+
+    def _repo_of(self, reader: TreeReader) -> GitRepo:
+        if reader.repo is not None:
+            return reader.repo
+        if self._own is None:
+            self._own = GitRepo(self.tree)
+        return self._own
+
+    def bind(self, reader: TreeReader) -> None:
+        """Check another series: read its base through ``reader``, and git objects through its
+        object reader (REV's reader and the history's keep reading, through that one)."""
+        repo = self._repo_of(reader)
+        self.read = reader.read
+        if self.release.reader is not None:
+            self.release.reader.repo = repo
+        self.history.use(repo)
+        self.overlay, self._seen = {}, {}
+
+    def done(self) -> None:
+        """The series is checked: close the object reader this opened, if any."""
+        if self._own is not None:
+            self._own.close()
 
     def _text(self, path: str, texts: dict[str, str | None]) -> str | None:
         return texts[path] if path in texts else self.read(path)
@@ -127,11 +158,13 @@ def _place(f: Finding, e: Entry, changes: list[Change]) -> None:
 _AGAINST: dict[tuple[str, str, str | None], Against] = {}
 
 
-def against(tree: str, rev: str, base: str | None, read: Callable[[str], str | None]) -> Against:
-    """The release side for REV, loaded once per process (every input of a run shares it)."""
-    key = (os.path.abspath(tree), rev, base)
+def against(reader: TreeReader, rev: str) -> Against:
+    """The release side for REV, loaded once per process (every input of a run shares it),
+    reading through ``reader`` (the base of the series being checked)."""
+    key = (os.path.abspath(reader.root), rev, reader.rev)
     got = _AGAINST.get(key)
     if got is None:
-        got = _AGAINST[key] = Against(tree, rev, base, read)
-    got.read, got.overlay, got._seen = read, {}, {}
+        got = _AGAINST[key] = Against(reader, rev)
+    else:
+        got.bind(reader)
     return got

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from qapilint.versions import Version, parse_version
+from qapilint.versions import Version, bounded_int, parse_version
 
 # A version token as people write it: 10.2, 10.2.0, v10.2, 10.2.50
 _VER = r"v?\d+(?:\.\d+)+"
@@ -48,10 +48,13 @@ class Tag:
             return f"'{t}' has a 'v' prefix; write {t[1:]}"
         parts = t.split(".")
         if len(parts) == 3:
-            if parts[2] == "50" or int(parts[2]) >= 90:
+            micro = bounded_int(parts[2])
+            if micro is None:
+                return f"'{t}' is not of the form X.Y"
+            if micro == 50 or micro >= 90:
                 return f"'{t}' is a development/rc VERSION string, not a release; write the release X.Y"
             return f"'{t}' has three components; QEMU tags name the release as X.Y"
-        if len(parts) != 2:
+        if len(parts) != 2 or self.version is None:   # the latter: numbers too long to be versions
             return f"'{t}' is not of the form X.Y"
         return None
 

@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass, field
 
 from qapilint.changes.model import Change, Definition, describe
 from qapilint.checks import version_rules as R
 from qapilint.checks.context import CheckContext
 from qapilint.checks.docs import documents_none
+from qapilint.checks.fixes import release_named, release_spelling
 from qapilint.checks.registry import Rule
 from qapilint.checks.tags import Tag, doc_content, find_prose_tags, find_tags, find_tags_in_text, find_wrapped_tags
 from qapilint.findings import Finding, Severity
 from qapilint.qapi.doc_model import DocSection
-from qapilint.versions import Expected, Version, fmt, parse_version, release_of
+from qapilint.versions import Expected, Version, bounded_int, fmt, parse_version, release_of
 
 # '# @name: ...' (the item a description line documents)
 _ITEM = re.compile(r"^\s*#\s*@([\w-]+):")
-_FIXES_TAGS = re.compile(r"\b(fix|correct|update|adjust)\w*\b.*\b(since|version)\b|\b(since|version)\b.*"
-                         r"\b(tag|annotation|doc)\w*\b.*\b(fix|correct|wrong)", re.IGNORECASE)
+# A commit message saying it fixes version tags: on one line, a fix word then
+# 'since'/'version', or 'since'/'version', a tag word, then a fix word.  Each
+# word is searched for after the previous one (the first match ends earliest),
+# which is linear; one regex with '.*' between the words backtracks
+# polynomially on long lines of those words.
+_FIX_WORD = re.compile(r"\b(?:fix|correct|update|adjust)\w*\b", re.IGNORECASE)
+_VERSION_WORD = re.compile(r"\b(?:since|version)\b", re.IGNORECASE)
+_TAG_WORD = re.compile(r"\b(?:tag|annotation|doc)\w*\b", re.IGNORECASE)
+_WRONG_WORD = re.compile(r"\b(?:fix|correct|wrong)", re.IGNORECASE)
+_FIXES_TAGS = ((_FIX_WORD, _VERSION_WORD), (_VERSION_WORD, _TAG_WORD, _WRONG_WORD))
+
+
+def _words_in_order(line: str, words: tuple[re.Pattern[str], ...]) -> bool:
+    pos = 0
+    for w in words:
+        m = w.search(line, pos)
+        if m is None:
+            return False
+        pos = m.end()
+    return True
+
+
+def says_fixes_tags(text: str) -> bool:
+    """Whether ``text`` (title and commit message) says the patch corrects version tags."""
+    return any(_words_in_order(line, seq) for line in text.split("\n") for seq in _FIXES_TAGS)
 
 
 def _finding(rule: Rule, ctx: CheckContext, path: str, line: int | None, message: str, *,
@@ -128,7 +154,8 @@ def _format_severity(t: Tag) -> Severity | None:
     """Inline notes may name a stable release ('(since 2.12.1)' is in QEMU's schema): only warn
     about three parts there, unless they are a development or rc VERSION string."""
     parts = t.version_text.split(".")
-    if t.kind == "inline" and len(parts) == 3 and parts[0].isdigit() and int(parts[2]) < 50:
+    micro = bounded_int(parts[2]) if len(parts) == 3 else None
+    if t.kind == "inline" and parts[0].isdigit() and micro is not None and micro < 50:
         return Severity.WARNING
     return None
 
@@ -193,7 +220,7 @@ def check_new_definitions(ctx: CheckContext, exp: Expected | None) -> list[Findi
         elif exp is not None and ctx.is_added(d.file, line):
             # A 'Since:' line the patch leaves alone was there before: the definition is
             # renamed or re-keyed, not new, and its tag keeps recording the first release.
-            v = tag.version
+            v = release_named(tag)
             if v is not None:
                 f = _mismatch(ctx, exp, v, f"'Since:' of new {d.meta} '{name}'", d.file, line,
                               tag.col or None, name, None)
@@ -225,7 +252,24 @@ def _description(d: Definition, c: Change) -> DocSection | None:
     return d.doc.members().get(c.name)
 
 
-def _nearest_description(ctx: CheckContext, path: str, c: Change) -> DocSection | None:
+_DescIndex = dict[tuple[str, str, str], list[tuple[int, DocSection]]]
+
+
+def _description_index(ctx: CheckContext) -> _DescIndex:
+    """(file, 'member'|'feature', name) -> that name's descriptions, by line ('' file: any file)."""
+    idx: _DescIndex = {}
+    for d in ctx.changes.after.definitions.values():
+        if d.doc is None:
+            continue
+        for sec in d.doc.sections:
+            if sec.kind in ("member", "feature") and sec.name is not None and sec.info.line is not None:
+                idx.setdefault((d.file or "", sec.kind, sec.name), []).append((sec.info.line, sec))
+    for rows in idx.values():
+        rows.sort(key=lambda r: r[0])
+    return idx
+
+
+def _nearest_description(ctx: CheckContext, path: str, c: Change, index: _DescIndex) -> DocSection | None:
     """Hunk-only fallback: the closest description of ``c.name`` above the addition.
 
     When the definition's head is outside the hunks its doc fragment and its
@@ -234,19 +278,22 @@ def _nearest_description(ctx: CheckContext, path: str, c: Change) -> DocSection 
     name above the added item, in the same file, is the one that goes with it.
     Only a description the patch adds qualifies: an item's description is
     written with it, and an older one of that name belongs to another item.
+    ``index`` is :func:`_description_index` (a search per item, not a walk of every doc).
     """
     if c.name is None or c.line is None:
         return None
     kind = "feature" if c.what == "feature" else "member"
-    best: DocSection | None = None
-    for d in ctx.changes.after.definitions.values():
-        if d.doc is None or (d.file or path) != path:
-            continue
-        for sec in d.doc.sections:
-            if (sec.kind == kind and sec.name == c.name and sec.info.line < c.line
-                    and ctx.is_added(path, sec.info.line) and (best is None or sec.info.line > best.info.line)):
-                best = sec
-    return best
+    best: tuple[int, DocSection] | None = None
+    for file in {path, ""}:
+        rows = index.get((file, kind, c.name), [])
+        i = bisect.bisect_left([r[0] for r in rows], c.line)
+        while i > 0:
+            i -= 1
+            if ctx.is_added(path, rows[i][0]):
+                if best is None or rows[i][0] > best[0]:
+                    best = rows[i]
+                break
+    return best[1] if best is not None else None
 
 
 def _described_before(ctx: CheckContext, item: str, version_text: str, exclude: str) -> str | None:
@@ -267,6 +314,11 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
     carried = _carried(ctx) if carried is None else carried
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
+    index = _description_index(ctx) if not ctx.complete else {}
+    added_names: dict[str | None, set[str]] = {}
+    for x in ctx.additions("member", "value"):
+        if x.name:
+            added_names.setdefault(x.definition, set()).add(x.name)
     for c in ctx.additions("member", "value", "branch", "feature"):
         if c.definition in ctx.new_definitions or c.definition in ctx.moved or c.name is None:
             continue
@@ -282,14 +334,13 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
         path = (d.file if d is not None else "") or c.file
         sec = _description(d, c) if d is not None else None
         if sec is None and not ctx.complete:
-            sec = _nearest_description(ctx, path, c)
+            sec = _nearest_description(ctx, path, c, index)
         where = describe(meta, c.definition) if c.definition else "a definition outside the hunks"
         label = f"{_WHAT_DOC.get(c.what, c.what)} '{c.name}' added to {where}"
         if sec is None:
             if d is None or (d.doc is None and not ctx.complete):
                 continue  # doc block not visible in the hunks
-            if not ctx.complete and documents_none(d, {x.name for x in ctx.additions("member", "value")
-                                                       if x.definition == c.definition and x.name}):
+            if not ctx.complete and documents_none(d, added_names.get(c.definition, set())):
                 continue  # a definition QEMU exempts from documentation
             line = c.line
             out.append(_finding(R.SINCE_MEMBER_MISSING, ctx, d.file or c.file, line,
@@ -317,7 +368,8 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
         if exp is None:
             continue
         n, t = tags[-1]
-        v = t.version
+        # '10.3.0' names release 10.3 (since-format says how to spell it): judged as 10.3.
+        v = release_named(t)
         if v is None:
             continue  # since-format reports it
         if (path, n, t.version_text) in carried:
@@ -346,7 +398,7 @@ def check_additions(ctx: CheckContext, exp: Expected | None,
 
 def check_edited(ctx: CheckContext) -> list[Finding]:
     """Existing tags whose version the patch changes."""
-    if _FIXES_TAGS.search(ctx.patch.title + "\n" + ctx.patch.message):
+    if says_fixes_tags(ctx.patch.title + "\n" + ctx.patch.message):
         return []
     out: list[Finding] = []
     for f in ctx.patch.files:
@@ -363,11 +415,18 @@ def check_edited(ctx: CheckContext) -> list[Finding]:
                     continue
                 for t in find_tags(ln.text):
                     old = removed.get(_strip_version(ln.text, t))
-                    if old is not None and old != t.version_text:
+                    # By the release named: '10.2' -> '10.2.0' is a spelling (since-format), and
+                    # the message stays the same when --fix repairs the spelling.
+                    new = _release_text(t.version_text)
+                    if old is not None and _release_text(old) != new:
                         out.append(_finding(R.SINCE_EDITED, ctx, f.path, ln.new_no,
-                                            f"version tag changed from {old} to {t.version_text}; "
+                                            f"version tag changed from {_release_text(old)} to {new}; "
                                             "tags record when something was added", col=t.col))
     return out
+
+
+def _release_text(version_text: str) -> str:
+    return release_spelling(version_text) or version_text
 
 
 def _strip_version(text: str, t: Tag) -> str:
@@ -382,19 +441,86 @@ def check(ctx: CheckContext) -> list[Finding]:
                   + check_edited(ctx))
 
 
+def _definition_at(ctx: CheckContext, path: str, line: int) -> Definition | None:
+    """The definition of the after-state whose doc block holds ``line`` of ``path``."""
+    for d in ctx.changes.after.definitions.values():
+        if d.doc is not None and d.file == path and d.doc.info.line <= line <= d.doc.end_line:
+            return d
+    return None
+
+
+@dataclass
+class Removed:
+    """What one patch removes: definitions and the tags of removed lines (moves show up as both)."""
+
+    definitions: set[str] = field(default_factory=set)
+    tags: set[_TagKey] = field(default_factory=set)
+
+
+def removed(ctx: CheckContext) -> Removed:
+    return Removed({c.definition for c in ctx.changes.changes if c.op == "removed" and c.what == "definition"},
+                   {k for keys in _removed_tags(ctx).values() for k in keys})
+
+
 def tag_versions(ctx: CheckContext) -> list[tuple[Finding, Version]]:
-    """Versions named by well-formed tags on new items, for the series consistency rule."""
+    """Versions named by well-formed tags on new API, for the series consistency rule.
+
+    The same tags the per-patch rules treat as new: 'Since:' of a new
+    definition, '(since X.Y)' in a new definition or on an item added to an
+    existing one.  What the patch moves, re-wraps or copies is not new,
+    whatever file it lands in: a tag the patch also removes, a definition it
+    removes and adds, a tag on an item that was already there, an item whose
+    description already had that version in another definition.
+    """
+    gone = removed(ctx).tags
+    plus = _tag_keys(ctx, "+")
+    added_items: dict[str | None, set[str]] = {}
+    for c in ctx.additions("member", "value", "branch", "feature"):
+        if c.name is not None:
+            added_items.setdefault(c.definition, set()).add(c.name)
+    any_added = {n for names in added_items.values() for n in names}
     out = []
     for (path, n), hl in sorted(ctx.added_lines.items()):
+        keys = plus.get(path, {}).get(n, [])
         for t in find_tags(hl.text):
             v = parse_version(t.version_text)
-            if v is not None and t.proper:
-                out.append((_finding(R.SINCE_SERIES, ctx, path, n, "", col=t.col), v))
+            if v is None or not t.proper:
+                continue
+            key = next((k for k in keys if k[1:] == (t.kind, t.version_text, t.proper)), None)
+            item = key[0] if key is not None else None
+            if key is not None and key in gone:
+                continue
+            d = _definition_at(ctx, path, n)
+            if d is not None:
+                if d.name in ctx.moved:
+                    continue
+                if d.name not in ctx.new_definitions and (
+                        t.kind == "section" or item not in added_items.get(d.name, set())
+                        or _described_before(ctx, item, t.version_text, d.name) is not None):
+                    continue
+            elif not (item in any_added or (t.kind == "section" and ctx.new_definitions)):
+                continue
+            out.append((_finding(R.SINCE_SERIES, ctx, path, n, "", col=t.col,
+                                 definition=d.name if d is not None else None, item=item), v))
     return out
 
 
-def check_series(per_patch: list[list[tuple[Finding, Version]]]) -> list[Finding]:
-    """Flag tags that disagree with the version most of the series names."""
+def check_series(per_patch: list[list[tuple[Finding, Version]]],
+                 removals: list[Removed] | None = None) -> list[Finding]:
+    """Flag tags that disagree with the version most of the series names.
+
+    ``removals`` (one per patch) tell moves across patches: a definition or a
+    tagged line that one patch removes and another adds is not new API.
+    """
+    gone_defs = {d for r in removals or [] for d in r.definitions}
+    gone_tags = {k for r in removals or [] for k in r.tags}
+
+    def moved(f: Finding, v: Version) -> bool:
+        if f.definition is not None and f.definition in gone_defs:
+            return True
+        return f.item is not None and any(k[0] == f.item and parse_version(k[2]) == v for k in gone_tags)
+
+    per_patch = [[(f, v) for f, v in tags if not moved(f, v)] for tags in per_patch]
     counts: dict[Version, int] = {}
     for tags in per_patch:
         for _f, v in tags:

@@ -23,7 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "changes": ("qapilint.cli.changes_cmd", "show what a patch changes in the QAPI schema"),
     "check": ("qapilint.cli.check_cmd", "review a patch: schema, version tags, compat, docs"),
     "diff": ("qapilint.cli.diff_cmd", "compare two releases (or revisions) as QMP clients see them"),
-    "audit": ("qapilint.cli.audit_cmd", "apply version-tag and doc rules to a whole tree"),
+    "audit": ("qapilint.cli.audit_cmd", "apply version-tag rules and check the QMP examples of a whole tree"),
     "rules": ("qapilint.cli.rules_cmd", "list every rule"),
     "explain": ("qapilint.cli.rules_cmd", "explain one rule"),
     "bot": ("qapilint.cli.bot_cmd", "patchwork CI bot"),

@@ -1,4 +1,4 @@
-"""``qapilint audit [TREE]``: version-tag rules over every definition of a QEMU tree."""
+"""``qapilint audit [TREE]``: version-tag rules over every definition of a QEMU tree, and its QMP examples."""
 
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ def _attach_fixes(rep: PatchReport, tree: str) -> None:
     attach_from_text(rep.findings, read)
 
 
+def _wants_examples(opts: common.Options) -> bool:
+    """Whether any rule of the example family survives the selection (else skip the work)."""
+    from qapilint.checks.example_rules import RULES
+
+    return any(opts.selection.enabled(r.id, r.family) for r in RULES)
+
+
 def run(args: argparse.Namespace) -> int:
     from qapilint.checks.audit import audit
     from qapilint.qapi.loader import load_schema
@@ -50,7 +57,11 @@ def run(args: argparse.Namespace) -> int:
     roots = [r for r in ROOTS if os.path.isfile(os.path.join(tree, r))]
     if not roots:
         report.failures.append(InputFailure(tree, "not a QEMU tree (no qapi/qapi-schema.json)"))
-    seen: set[tuple[str, str, int]] = set()
+    seen: set[tuple[str, str, int, int, str]] = set()
+    # A module several roots include gets its examples checked once, against
+    # the first root's schema (QEMU's main one has every command they name).
+    checked: set[str] = set()
+    examples = _wants_examples(opts)
     rep = PatchReport(patch=Patch(id="audit", subject=f"audit of {tree}", title=f"audit of {tree}"))
     here = os.getcwd()
     for root in roots:
@@ -62,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         finally:
             os.chdir(here)
-        for f in audit(parsed):
-            key = (f.rule, f.file or "", f.line or 0)
+        for f in audit(parsed, examples, checked):
+            key = (f.rule, f.file or "", f.line or 0, f.col or 0, f.message)
             if key in seen:
                 continue  # a module shared by several roots
             seen.add(key)

@@ -36,7 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     mode.add_argument("--interval", type=float, metavar="SECONDS", help="poll forever, this long between cycles")
     p.add_argument("--context", default="qapilint", help="check context (a slug; default: qapilint)")
     p.add_argument("--tree", metavar="DIR",
-                   help="QEMU git checkout to check against (base-commit, else HEAD at the patch date)")
+                   help="QEMU git checkout to check against, read from git objects only (base-commit, "
+                        "else HEAD at the patch date, else HEAD)")
     p.add_argument("--report-dir", metavar="DIR", help="write a report per checked patch here")
     p.add_argument("--report-url", metavar="BASE",
                    help="URL under which --report-dir is served (the check's target_url)")
@@ -145,6 +146,11 @@ def _validate(args: argparse.Namespace) -> str | None:
         return "--check-timeout and --check-memory must be 0 (no limit) or positive"
     if args.tree and not os.path.isdir(args.tree):
         return f"--tree {args.tree}: not a directory"
+    if args.tree:
+        from qapilint.sources.gitrepo import GitRepo
+
+        if GitRepo.at(args.tree) is None:
+            return f"--tree {args.tree}: not the top of a git checkout (the bot reads base trees from git objects)"
     if not args.dry_run and not args.token_file:
         return "--token-file is needed to post checks (or use --dry-run)"
     return None

@@ -12,7 +12,8 @@ from qapilint.changes.differ import changes_for_series
 from qapilint.changes.items import parts, show
 from qapilint.changes.model import Change, PatchChanges, describe
 from qapilint.errors import InputError
-from qapilint.rebuild import RebuildCache, TreeReader, find_tree
+from qapilint.rebuild import RebuildCache, find_tree
+from qapilint.rebuild.base import resolve
 
 NO_QAPI = "touches no QAPI schema file"
 
@@ -131,14 +132,7 @@ def run(args: argparse.Namespace) -> int:
     tree: str | None = None
     if not args.no_tree:
         tree = args.tree if args.tree else find_tree(os.getcwd())
-    reader: TreeReader | None = None
-    if tree is not None:
-        try:
-            reader = TreeReader(tree, args.base)
-        except InputError as e:
-            _err(e.where, e.message)
-            return 2
-    elif args.base:
+    if tree is None and args.base:
         _err("--base", "needs a tree (--tree DIR)")
         return 2
     cache = RebuildCache()
@@ -146,7 +140,18 @@ def run(args: argparse.Namespace) -> int:
     for spec in args.inputs:
         try:
             series = load(spec, input_format=args.input_format)
-            entries.extend(changes_for_series(series, reader, cache=cache))
+            if tree is None:
+                entries.extend(changes_for_series(series, None, cache=cache))
+                continue
+            # The same base choice as 'check' (rebuild/base.py), noted on each entry.
+            base = resolve(series, tree, base=args.base)
+            try:
+                got = changes_for_series(series, base.reader(), cache=cache)
+            finally:
+                base.close()
+            for pc in got:
+                pc.notes.insert(0, base.note)
+            entries.extend(got)
         except InputError as e:
             _err(e.where, e.message)
             rc = 2

@@ -19,11 +19,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-format", choices=["auto", "patchwork", "mbox", "diff"], default="auto",
                    help="force the input kind (default: sniffed from the content)")
     p.add_argument("--git", metavar="RANGE", help="check the commits of RANGE in the QEMU checkout (--tree or cwd)")
+    p.add_argument("--staged", action="store_true",
+                   help="check what is staged (git diff --cached) against HEAD (the pre-commit hook)")
+    p.add_argument("--pre-push", action="store_true",
+                   help="check the commits being pushed: PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, or a new "
+                        "branch from its upstream / merge-base with the default branch (the pre-push hook)")
     p.add_argument("--patchwork", metavar="URL", help="patchwork instance, with --patch N or --series N")
     p.add_argument("--patch", metavar="N", action="append", default=[], help="patchwork patch id")
     p.add_argument("--series", metavar="N", action="append", default=[], help="patchwork series id")
     p.add_argument("--tree", metavar="DIR", help="QEMU checkout to rebuild against (default: cwd if it is one)")
-    p.add_argument("--base", metavar="REV", help="read base files from this git revision of the tree")
+    p.add_argument("--base", metavar="REV",
+                   help="read base files from this git revision of the tree (default: the series' base-commit, "
+                        "the commit before the series when HEAD holds it, else the work tree)")
     p.add_argument("--target", metavar="X.Y", help="the release new API should name")
     p.add_argument("--against", metavar="REV",
                    help="also report client-visible breaks against release REV (a git revision of the tree), "
@@ -64,15 +71,42 @@ def _chunk(specs: list[str], input_format: str | None,
     return [_one(s, input_format, options) for s in specs]
 
 
-def _git(args: argparse.Namespace, options: CheckOptions) -> tuple[list[PatchReport], InputFailure | None]:
-    from qapilint import sources
+def _from_git(args: argparse.Namespace, options: CheckOptions,
+              what: str) -> tuple[list[PatchReport], InputFailure | None]:
+    """--git RANGE, --staged or --pre-push: the series and its base come from the checkout."""
+    from qapilint.cli import git_input
 
-    tree = args.tree or os.getcwd()
     try:
-        series = sources.load_git_range(tree, args.git)
-        return check_series(series, options), None
+        if what == "staged":
+            series, opts = git_input.staged_input(args.tree, options)
+        else:
+            rng = args.git
+            if what == "pre-push":
+                rng = git_input.pre_push_range(args.tree, dict(os.environ))
+                if rng is None:
+                    return [], None     # nothing pushed that has a base to compare with
+            series, opts = git_input.range_input(args.tree, rng, options)
+        return (check_series(series, opts) if series.patches else []), None
     except InputError as e:
+        if what == "pre-push" and e.message == "git range: no commits in range":
+            return [], None             # a push of nothing new (a tag, a deletion)
         return [], InputFailure(e.where, e.message)
+
+
+def _bad_base(options: CheckOptions) -> InputError | None:
+    """--base names no commit of the tree: one error up front, not one per input."""
+    from qapilint.rebuild.detect import tree_for
+    from qapilint.sources.gitrepo import GitRepo, toplevel
+
+    if options.base is None:
+        return None
+    tree = tree_for(options.tree) or toplevel(os.getcwd())
+    if tree is None:
+        return InputError("--base", f"{options.base}: needs a git checkout (--tree DIR)")
+    repo = GitRepo.at(tree) or GitRepo(toplevel(tree) or tree)
+    if repo.commit(options.base) is None:
+        return InputError(tree, f"--base {options.base}: not a commit of this repository")
+    return None
 
 
 def _jobs(text: str) -> int:
@@ -156,13 +190,24 @@ def run(args: argparse.Namespace) -> int:
         return 2
     fmt = None if args.input_format == "auto" else args.input_format
     specs = _specs(args)
-    if not specs and not args.git:
-        print("qapilint: error: no input (give a file, URL, - for stdin, or --git RANGE)", file=sys.stderr)
+    bad_base = _bad_base(options)
+    if bad_base is not None:
+        print(bad_base.line(), file=sys.stderr)
         return 2
-    report = Report(inputs=specs + ([f"git:{args.git}"] if args.git else []), tree=options.tree)
+    git_modes = [m for m, on in (("range", bool(args.git)), ("staged", args.staged), ("pre-push", args.pre_push))
+                 if on]
+    if len(git_modes) > 1:
+        print("qapilint: error: give only one of --git, --staged and --pre-push", file=sys.stderr)
+        return 2
+    if not specs and not git_modes:
+        print("qapilint: error: no input (give a file, URL, - for stdin, --git RANGE, --staged or --pre-push)",
+              file=sys.stderr)
+        return 2
+    git_label = {"range": f"git:{args.git}", "staged": "git:staged", "pre-push": "git:pre-push"}
+    report = Report(inputs=specs + [git_label[m] for m in git_modes], tree=options.tree)
     results: list[tuple[list[PatchReport], InputFailure | None]] = []
-    if args.git:
-        results.append(_git(args, options))
+    for m in git_modes:
+        results.append(_from_git(args, options, m))
     results += _check_all(specs, fmt, options, args.jobs)
     for reps, failure in results:
         report.patches.extend(reps)
@@ -171,10 +216,11 @@ def run(args: argparse.Namespace) -> int:
     for r in report.patches:
         r.findings = common.apply_selection(r.findings, opts)
     if fix.wanted(args):
-        from qapilint.pipeline import find_tree
+        from qapilint.rebuild.detect import tree_for
+        from qapilint.sources.gitrepo import toplevel
 
-        # The work tree: --tree, or the checkout the --git range was read from, or the one we are in.
-        root = options.tree or (os.getcwd() if args.git else find_tree(None))
+        # The work tree: --tree, or the checkout the git input was read from, or the one we are in.
+        root = options.tree or (toplevel(os.getcwd()) if git_modes else tree_for(None))
         return fix.finish(report, root, args, opts)
     common.emit(report, opts)
     return common.exit_status(report, opts)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -79,15 +78,10 @@ def add_report_arguments(p: argparse.ArgumentParser, formats: tuple[str, ...] = 
 
 def _git_ident(cwd: str | None) -> str | None:
     """'Name <mail>' from git config, for the From: of a review reply."""
-    vals = []
-    for key in ("user.name", "user.email"):
-        try:
-            r = subprocess.run(["git", "config", "--get", key], capture_output=True, text=True, timeout=10,
-                               cwd=cwd if cwd and os.path.isdir(cwd) else None)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        vals.append(r.stdout.strip() if r.returncode == 0 else "")
-    name, mail = vals
+    from qapilint.sources.gitrepo import git_text
+
+    where = cwd if cwd and os.path.isdir(cwd) else "."
+    name, mail = (git_text(where, "config", "--get", key, timeout=10) or "" for key in ("user.name", "user.email"))
     if not mail:
         return None
     return f"{name} <{mail}>" if name else mail

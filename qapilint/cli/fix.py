@@ -2,7 +2,8 @@
 
 Like ``ruff --fix``: the files of the work tree are changed, nothing is
 committed (the user reviews the change and squashes it into the commits it
-belongs to).  ``--diff`` prints the same changes as a unified diff instead of
+belongs to), and the report lists only the findings that remain (with how
+many were fixed), its exit status following them.  ``--diff`` prints the same changes as a unified diff instead of
 the report and writes nothing.  What was applied and what was not goes to
 stderr, one line per fix.
 """
@@ -16,6 +17,7 @@ import sys
 from qapilint.cli import common
 from qapilint.cli.common import Options
 from qapilint.errors import InputError
+from qapilint.findings import Finding
 from qapilint.reports.locate import all_findings
 from qapilint.reports.model import InputFailure, Report
 
@@ -49,7 +51,7 @@ def run(report: Report, root: str | None, args: argparse.Namespace) -> str | Non
 
     A missing work tree is recorded as a failure of the run (exit status 2).
     """
-    from qapilint.fixer import Refused, plan, summary_lines, unified_diff, write
+    from qapilint.fixer import Refused, fixed, plan, summary_lines, unified_diff, write
     from qapilint.reports.safe import for_terminal
 
     if root is None or not os.path.isdir(root):
@@ -70,4 +72,13 @@ def run(report: Report, root: str | None, args: argparse.Namespace) -> str | Non
         report.failures.append(InputFailure(root, f"fixes not written: {e}"))
     for line in summary_lines(p):
         print(for_terminal(line), file=sys.stderr)
+    drop_fixed(report, fixed(p))
     return None
+
+
+def drop_fixed(report: Report, done: list[Finding]) -> None:
+    """Like ``ruff --fix``: the report lists what remains, and says how many were fixed."""
+    gone = {id(f) for f in done}
+    for rep in report.patches:
+        rep.findings = [f for f in rep.findings if id(f) not in gone]
+    report.fixed = len(gone)

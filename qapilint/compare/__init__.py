@@ -20,6 +20,7 @@ from qapilint.compare.model import Comparison, Entry
 from qapilint.compare.side import Side, load_side
 from qapilint.compare.walk import compare_sides
 from qapilint.rebuild.detect import MAIN_ROOT
+from qapilint.sources.gitrepo import GitRepo
 
 __all__ = ["Comparison", "Entry", "Side", "compare", "compare_loaded", "history_for", "load_side"]
 
@@ -27,12 +28,12 @@ Memo = dict[tuple[str, str | None, str], Side]
 _GROUPS = {"new": 0, "changed": 1, "deprecated": 2, "removed": 3}
 
 
-def history_for(tree: str | None, new: Side, schema: str, memo: Memo) -> History:
+def history_for(tree: str | None, new: Side, schema: str, memo: Memo, repo: GitRepo | None = None) -> History:
     """The releases of the tree's history up to the new side (its revision, else the tree's HEAD)."""
     if tree is None or not os.path.isdir(tree):
         return History(None, [], schema, memo)
     rev = new.info.commit or "HEAD"
-    return History(tree, release_commits(tree, rev), schema, memo)
+    return History(tree, release_commits(tree, rev), schema, memo, repo)
 
 
 def compare_loaded(old: Side, new: Side, history: History) -> Comparison:
@@ -42,6 +43,7 @@ def compare_loaded(old: Side, new: Side, history: History) -> Comparison:
     consulted = sorted(v for v in history.consulted if v in history.by_version)
     out = Comparison(old.info, new.info, entries, releases_read=[f"{a}.{b}" for a, b in consulted])
     for s in (old, new):
+        out.notes.extend(f"{s.info.label}: {r}" for r in s.info.refused)
         if s.info.errors:
             out.notes.append(f"{s.info.label}: {s.info.errors} schema error(s) while loading (not doc "
                              "comments); compared what could be read")
@@ -76,7 +78,13 @@ def compare(old_spec: str, new_spec: str, tree: str | None = None, schema: str =
 
 def _compare(old_spec: str, new_spec: str, tree: str | None, schema: str, history: bool) -> Comparison:
     memo: Memo = {}
-    old = load_side(old_spec, tree, schema, memo)
-    new = load_side(new_spec, tree, schema, memo)
-    hist = history_for(tree, new, schema, memo) if history else History(None, [], schema, memo)
-    return compare_loaded(old, new, hist)
+    # One object reader (one 'git cat-file --batch') for both sides and every release read.
+    repo = GitRepo(tree) if tree is not None and os.path.isdir(tree) else None
+    try:
+        old = load_side(old_spec, tree, schema, memo, repo)
+        new = load_side(new_spec, tree, schema, memo, repo)
+        hist = history_for(tree, new, schema, memo, repo) if history else History(None, [], schema, memo)
+        return compare_loaded(old, new, hist)
+    finally:
+        if repo is not None:
+            repo.close()

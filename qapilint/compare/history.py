@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from dataclasses import dataclass, field
 
 from qapilint.changes.items import features_of, parts
-from qapilint.changes.model import Definition
 from qapilint.compare.model import Entry, ItemKey
 from qapilint.compare.side import Side, definitions_of, load_side
+from qapilint.definitions import Definition
 from qapilint.errors import InputError
 from qapilint.qapi.cache import parse_file_cached
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.detect import TreeReader
+from qapilint.sources.gitrepo import GitRepo, git_text
 from qapilint.versions import Version, calendar, fmt
 
 GIT_TIMEOUT = 60
@@ -43,16 +43,12 @@ class ReleaseCommit:
 
 def release_commits(tree: str, rev: str) -> list[ReleaseCommit]:
     """Releases among the ancestors of ``rev``, oldest first (one ``git log -p -- VERSION``)."""
-    try:
-        p = subprocess.run(["git", "-C", tree, "log", "--no-color", "--no-ext-diff", "-p", "-U0",
-                            "--format=%x00%H", "--end-of-options", rev, "--", "VERSION"],
-                           capture_output=True, timeout=GIT_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    if p.returncode != 0:
+    out = git_text(tree, "log", "--no-color", "--no-ext-diff", "-p", "-U0", "--format=%x00%H",
+                   "--end-of-options", rev, "--", "VERSION", timeout=GIT_TIMEOUT)
+    if out is None:
         return []
     found: dict[Version, str] = {}
-    for chunk in p.stdout.decode("utf-8", "replace").split("\0")[1:]:
+    for chunk in out.split("\0")[1:]:
         lines = chunk.split("\n")
         commit = lines[0].strip()
         for ln in lines[1:]:
@@ -108,8 +104,10 @@ class History:
     """
 
     def __init__(self, tree: str | None, releases: list[ReleaseCommit], schema: str,
-                 memo: dict[tuple[str, str | None, str], Side]) -> None:
+                 memo: dict[tuple[str, str | None, str], Side], repo: GitRepo | None = None) -> None:
         self.tree = tree
+        # The caller's object reader (it closes it); None: each release read opens its own.
+        self.repo = repo
         self.by_version = {r.version: r for r in releases}
         self.schema = schema
         self.memo = memo
@@ -124,6 +122,12 @@ class History:
     def available(self) -> bool:
         return bool(self.by_version)
 
+    def use(self, repo: GitRepo) -> None:
+        """Read releases through ``repo`` from now on (a later run's reader, the old one closed)."""
+        self.repo = repo
+        for r in self._readers.values():
+            r.repo = repo
+
     def seed(self, v: Version, side: Side) -> None:
         """``side`` is release ``v``: its index needs no loading."""
         self.whole.setdefault(v, Index.of(side.defs))
@@ -136,7 +140,7 @@ class History:
         got: Index | None = None
         if rc is not None and self.tree is not None and len(self.loaded) < MAX_RELEASE_LOADS:
             try:
-                side = load_side(rc.commit, self.tree, self.schema, self.memo)
+                side = load_side(rc.commit, self.tree, self.schema, self.memo, self.repo)
             except InputError as e:
                 self.failed.append(f"{fmt(v)}: {e.message}")
             else:
@@ -153,7 +157,7 @@ class History:
         got: Index | None = None
         if rc is not None and self.tree is not None:
             try:
-                reader = self._readers.get(v) or TreeReader(self.tree, rc.commit)
+                reader = self._readers.get(v) or TreeReader(self.tree, rc.commit, repo=self.repo)
             except InputError:
                 reader = None
             if reader is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from qapilint.changes.model import Definition
+from qapilint.definitions import Definition
 from qapilint.versions import Version, fmt
 
 Policy = Literal["ok", "violation", "exempt"]
@@ -111,6 +111,7 @@ class SideInfo:
     release: Version | None = None   # the release it is (X.Y.0, stable X.Y.Z) or will be (development)
     released: bool = False           # True when it is that release (not development toward it)
     errors: int = 0                  # frontend P1 errors while loading (doc-comment ones not counted)
+    refused: list[str] = field(default_factory=list)   # includes that leave the tree, said as findings say them
     definitions: dict[str, Definition] = field(default_factory=dict)
 
     def describe(self) -> str:

@@ -13,13 +13,16 @@ import os
 import re
 from collections.abc import Callable
 
+from qapilint import contain
 from qapilint.changes.items import Item, inherited_from, parts
-from qapilint.changes.model import Definition, SchemaState
+from qapilint.changes.model import SchemaState
 from qapilint.changes.usage import directions
 from qapilint.compare.model import SideInfo
+from qapilint.definitions import Definition
 from qapilint.errors import InputError
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader
+from qapilint.sources.gitrepo import GitRepo
 from qapilint.versions import Version, next_release
 
 METAS = ("enum", "struct", "union", "alternate", "command", "event")
@@ -57,20 +60,22 @@ def definitions_of(parsed: ParsedSchema) -> dict[str, Definition]:
 class Side:
     """A whole schema as clients see it."""
 
-    def __init__(self, info: SideInfo, read: Read) -> None:
+    def __init__(self, info: SideInfo, read: Read, reader: TreeReader | None = None) -> None:
         self.info = info
         self.defs = info.definitions
         self.read = read
+        self.reader = reader            # what ``read`` reads through, when it is a tree
         self.dirs = directions(SchemaState(definitions=self.defs, complete=True))
         self._lines: dict[str, list[str]] = {}
         self._view: dict[str, ObjView] = {}
 
     @classmethod
-    def from_parsed(cls, parsed: ParsedSchema, info: SideInfo, read: Read) -> Side:
+    def from_parsed(cls, parsed: ParsedSchema, info: SideInfo, read: Read,
+                    reader: TreeReader | None = None) -> Side:
         info.definitions = definitions_of(parsed)
         # Doc-comment errors do not change what clients see (and old releases fail newer doc rules).
         info.errors = sum(1 for e in parsed.errors if not e.rule.startswith("doc-"))
-        return cls(info, read)
+        return cls(info, read, reader)
 
     def lines(self, path: str) -> list[str]:
         got = self._lines.get(path)
@@ -140,11 +145,13 @@ def _version(read: Read) -> str | None:
 
 
 def load_side(spec: str, tree: str | None, schema: str = MAIN_ROOT,
-              memo: dict[tuple[str, str | None, str], Side] | None = None) -> Side:
+              memo: dict[tuple[str, str | None, str], Side] | None = None, repo: GitRepo | None = None) -> Side:
     """Load the schema named by ``spec``: a directory holding it, or a git revision of ``tree``.
 
-    Raises :class:`InputError` for an unknown revision, a missing schema or
-    an unreadable root.
+    ``repo`` reads the git objects (the caller's, who closes it: one
+    ``cat-file`` process for every side and release of a run).  Raises
+    :class:`InputError` for an unknown revision, a missing schema or an
+    unreadable root.
     """
     if os.path.isdir(spec):
         reader = TreeReader(spec)
@@ -154,7 +161,7 @@ def load_side(spec: str, tree: str | None, schema: str = MAIN_ROOT,
             raise InputError(spec, "neither a directory nor a revision of a git tree (give --tree DIR)")
         if not spec or spec.startswith("-") or any(c in spec for c in "\n\r\0"):
             raise InputError(spec, "not a revision name")
-        reader = TreeReader(tree, spec)
+        reader = TreeReader(tree, spec, repo=repo)
         label = spec
     key = (os.path.abspath(reader.root), reader.rev, schema)
     if memo is not None and key in memo:
@@ -174,21 +181,25 @@ def _load(reader: TreeReader, label: str, schema: str) -> Side:
     from qapilint.qapi.loader import load_schema
 
     def read_or_fail(path: str) -> str:
-        norm = os.path.normpath(path)
-        if os.path.isabs(norm) or norm == ".." or norm.startswith("../"):
-            # An include naming a file outside the tree is not followed.
-            raise OSError(1, "outside the tree", path)
-        text = reader.read(norm)
+        # Names relative to the tree; one that leaves it, a link out of it, a FIFO, ... is
+        # refused (contain.PathRefused), and the loader reports it as include-outside-tree.
+        text = reader.read_or_refuse(os.path.normpath(path))
         if text is None:
             raise OSError(2, "No such file or directory", path)
         return text
 
     where = f"{label}:{schema}" if reader.rev else os.path.join(label, schema)
-    if reader.read(os.path.normpath(schema)) is None:
+    try:
+        root_text = reader.read_or_refuse(os.path.normpath(schema))
+    except contain.PathRefused as e:
+        raise InputError(where, f"schema not read: {e.reason}") from None
+    if root_text is None:
         raise InputError(where, "no schema there (see --schema)")
-    parsed = load_schema(schema, read_or_fail)
+    parsed = load_schema(schema, read_or_fail, tree="")
     vtext = _version(reader.read)
     release, released = release_of(vtext)
     info = SideInfo(label=label, root=schema, commit=reader.rev, version_text=vtext, release=release,
-                    released=released)
-    return Side.from_parsed(parsed, info, reader.read)
+                    released=released,
+                    refused=[f"{e.info.file}:{e.info.line}: {e.message} [{e.rule}]" for e in parsed.errors
+                             if e.rule == "include-outside-tree"])
+    return Side.from_parsed(parsed, info, reader.read, reader)

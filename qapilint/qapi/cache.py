@@ -48,10 +48,18 @@ FORMAT = 1
 MAGIC = b"qapilint-parse\x00\x01"
 DIGEST_SIZE = 20
 CHECK_SIZE = 4
-# Entries per version directory before the oldest half is dropped.
+# Entries per version directory before the oldest half is dropped, and the
+# bytes they may hold (a whole QEMU schema's entries take about 2 MB).
 MAX_ENTRIES = 2000
-# Entries kept in memory by one process (a QEMU schema has ~50 files).
+MAX_BYTES = 256 * 1024 * 1024
+# A long-running process (the bot) prunes again after this many writes, so the
+# directory never grows much past MAX_ENTRIES.
+PRUNE_EVERY = MAX_ENTRIES // 8
+# Entries kept in memory by one process (a QEMU schema has ~50 files), and their bytes.
 MEMO_ENTRIES = 256
+MEMO_BYTES = 64 * 1024 * 1024
+# A file this large is not cached (only a hostile one is: QEMU's largest is 200 KB).
+MAX_ENTRY_TEXT = 8 * 1024 * 1024
 # Directories of other versions (an older qapilint) are removed after this long unused.
 STALE_VERSION_SECONDS = 7 * 86400
 
@@ -132,11 +140,12 @@ class ParseCache:
         self.version = version
         self.dir = os.path.join(base, "parse-" + version.hex()[:16])
         self.writable = True
-        self.pruned = False
+        self.writes = 0
         self.hits = 0
         self.misses = 0
         # Entries read or written by this process, by key: validated columns and marshalled values.
         self.memo: dict[str, tuple[_Checked, bytes]] = {}
+        self.memo_bytes = 0
 
     @classmethod
     def open(cls, base: str | None = None) -> ParseCache | None:
@@ -198,9 +207,9 @@ class ParseCache:
         if not write_entry(self.dir, key, blob):
             self.writable = False
             return
-        if not self.pruned:
-            self.pruned = True
-            prune(self.base, self.dir, "parse-", MAX_ENTRIES)
+        if self.writes % PRUNE_EVERY == 0:
+            prune(self.base, self.dir, "parse-", MAX_ENTRIES, MAX_BYTES)
+        self.writes += 1
 
     def _remember(self, key: str, checked: _Checked) -> None:
         """Keep a validated entry in memory; its values as marshal data, since the frontend edits them in place."""
@@ -209,10 +218,14 @@ class ParseCache:
             data = marshal.dumps(ex[0], 4)
         except ValueError:
             return
-        if len(self.memo) >= MEMO_ENTRIES:
+        if len(data) > MEMO_BYTES // 4:
+            return
+        while self.memo and (len(self.memo) >= MEMO_ENTRIES or self.memo_bytes + len(data) > MEMO_BYTES):
             # Oldest first: a long-running bot moves from base tree to base tree.
-            del self.memo[next(iter(self.memo))]
+            old = self.memo.pop(next(iter(self.memo)))
+            self.memo_bytes -= len(old[1])
         self.memo[key] = ((dl, sec, s_refs, blk, [[], *ex[1:]], errors_in, marks_in), data)
+        self.memo_bytes += len(data)
 
 
 def write_entry(directory: str, name: str, blob: bytes) -> bool:
@@ -233,14 +246,26 @@ def write_entry(directory: str, name: str, blob: bytes) -> bool:
     return True
 
 
-def prune(base: str, directory: str, prefix: str, max_entries: int) -> None:
-    """Bound a cache directory: drop its oldest entries, and other versions' stale directories."""
+def prune(base: str, directory: str, prefix: str, max_entries: int, max_bytes: int | None = None) -> None:
+    """Bound a cache directory: drop its oldest entries, and other versions' stale directories.
+
+    Past ``max_entries`` entries (or ``max_bytes``), the oldest are dropped
+    until half of each limit is left, so pruning is rare.
+    """
     try:
-        entries = [e for e in os.scandir(directory) if e.is_file(follow_symlinks=False)]
-        if len(entries) > max_entries:
-            entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
-            for e in entries[:len(entries) - max_entries // 2]:
+        entries = [(e, e.stat(follow_symlinks=False)) for e in os.scandir(directory)
+                   if e.is_file(follow_symlinks=False)]
+        total = sum(st.st_size for _, st in entries)
+        if len(entries) > max_entries or (max_bytes is not None and total > max_bytes):
+            entries.sort(key=lambda es: es[1].st_mtime)
+            keep_bytes = max_bytes // 2 if max_bytes is not None else total
+            left = len(entries)
+            for e, st in entries:
+                if left <= max_entries // 2 and total <= keep_bytes:
+                    break
                 _unlink(e.path)
+                left -= 1
+                total -= st.st_size
         for d in os.scandir(base):
             if d.name.startswith(prefix) and d.path != directory and d.is_dir(follow_symlinks=False):
                 import time
@@ -291,7 +316,7 @@ def parse_file_cached(text: str, path: str, parent: SourceInfo | None = None,
     from qapilint.qapi.parser import parse_file_events
 
     fp = parse_file_events(text, path, parent)
-    if isinstance(c, ParseCache):
+    if isinstance(c, ParseCache) and len(text) <= MAX_ENTRY_TEXT:
         c.put(key, fp, path, parent)
     return fp
 

@@ -23,7 +23,7 @@ from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.doc_model import DocBlock
 from qapilint.qapi.exprs import Expr, ParsedFile, Value
 from qapilint.qapi.parser_doc import read_doc_block
-from qapilint.qapi.parser_lex import LexError, QapiLexer, Source, eof_pos, line_col
+from qapilint.qapi.parser_lex import LexError, QapiLexer, Source, eof_pos, forget_text, line_col
 from qapilint.qapi.parser_result import FileParse
 from qapilint.source import SourceInfo
 
@@ -356,6 +356,7 @@ def parse_file_events(text: str, path: str, parent: SourceInfo | None = None) ->
     b.reject_doc()
     result = b.result
     b.begin("", "", None)   # drop references to the text
+    forget_text()
     return result
 
 

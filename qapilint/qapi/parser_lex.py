@@ -7,6 +7,7 @@ per token) and reproduces what QEMU reports when no terminal matches.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from lark.lexer import Lexer
 # Terminals tried first when several could match at one place.
 _FIRST = ("FLATOBJ", "FLATLIST")
 
+_NEWLINE = re.compile(r"\n")
 _STRAY_RUN = re.compile(r"[^\[\]{}:,\s']+")
 _SPACES = re.compile(r"\s*")
 
@@ -107,13 +109,34 @@ def eof_pos(text: str) -> int:
     return len(text)
 
 
+class _Lines:
+    """Where the lines of the last text asked about start (one file's errors share it)."""
+
+    text: str | None = None
+    starts: list[int] = []
+
+
 def line_col(text: str, pos: int) -> tuple[int, int]:
-    """1-based line and QEMU's column for ``pos`` (a tab adds ((col + 7) mod 8) + 1)."""
-    line_start = text.rfind("\n", 0, pos) + 1
+    """1-based line and QEMU's column for ``pos`` (a tab adds ((col + 7) mod 8) + 1).
+
+    The line comes from an index of the text's line starts, built once per
+    text: counting newlines from the start for each error made a file with
+    an error per definition quadratic.
+    """
+    if _Lines.text is not text:
+        _Lines.text = text
+        _Lines.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    line = bisect.bisect_right(_Lines.starts, pos)
+    line_start = _Lines.starts[line - 1]
     col = 1
     for ch in text[line_start:pos]:
         col = (col + 7) % 8 + 1 if ch == "\t" else col + 1
-    return text.count("\n", 0, pos) + 1, col
+    return line, col
+
+
+def forget_text() -> None:
+    """Drop the line index (and the reference to the text it holds)."""
+    _Lines.text, _Lines.starts = None, []
 
 
 def next_token_pos(text: str, pos: int) -> int:

@@ -45,6 +45,7 @@ from qapilint.qapi.cache import (
 FORMAT = 1
 MAGIC = b"qapilint-result\x00\x01"
 MAX_ENTRIES = 500
+PRUNE_EVERY = MAX_ENTRIES // 8
 PREFIX = "result-"
 
 # Besides qapilint/qapi/*.py (all of it), what the frontend's verdict depends on.
@@ -81,7 +82,7 @@ class ResultCache:
         self.base = base
         self.version = version
         self.dir = os.path.join(base, PREFIX + version.hex()[:16])
-        self.pruned = False
+        self.writes = 0
         self.hits = 0
         self.misses = 0
 
@@ -136,9 +137,11 @@ class ResultCache:
         if not all(type(r) is str and type(m) is str for r, m in body):
             return
         blob = seal(MAGIC, key, (FORMAT, body))
-        if blob is not None and write_entry(self.dir, key, blob) and not self.pruned:
-            self.pruned = True
-            prune(self.base, self.dir, PREFIX, MAX_ENTRIES)
+        if blob is not None and write_entry(self.dir, key, blob):
+            # On the first write, then every PRUNE_EVERY: a long-running bot stays bounded.
+            if self.writes % PRUNE_EVERY == 0:
+                prune(self.base, self.dir, PREFIX, MAX_ENTRIES)
+            self.writes += 1
 
 
 def unpack(blob: bytes, key: str) -> list[Pair] | None:

@@ -75,7 +75,7 @@ _SINCE: dict[str, Version] = {
     rule: (int(v.split(".")[0]), int(v.split(".")[1])) for rule, v in RULE_SINCE.items()
 }
 
-_VERSION_TEXT = re.compile(r"\s*v?(\d+)\.(\d+)(?:\.(\d+))?\s*\Z")
+_VERSION_TEXT = re.compile(r"\s*v?(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?\s*\Z")
 
 
 # Commit dates on which rules arrived in QEMU's master (from the same history as

@@ -19,13 +19,14 @@ from qapilint.patch import FileDiff, Patch
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.apply import ApplyResult, apply_hunks, renumber, text_of
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader, find_tree, is_qapi_file, is_qemu_tree
-from qapilint.rebuild.hunks import Evidence, HunkPlan, build, check_size, plan, series_evidence
+from qapilint.rebuild.hunks import Evidence, HunkPlan, SeriesEvidence, build, check_size, plan
+from qapilint.rebuild.hunks import series_evidence as _series_evidence
 from qapilint.rebuild.scan import Line
 from qapilint.rebuild.tree import RebuildCache, Texts, add_locations, roots_for, schema_files, side_view
 from qapilint.rebuild.views import SideView
 
 __all__ = ["Evidence", "HunkPlan", "Rebuild", "RebuildCache", "TreeReader", "find_tree", "hunk_plan", "is_qemu_tree",
-           "qapi_files", "rebuild", "series_evidence"]
+           "SeriesEvidence", "qapi_files", "rebuild", "series_evidence"]
 
 WS_NOTE = "input whitespace was collapsed: hunks matched ignoring whitespace, the tree's text kept for context"
 
@@ -69,6 +70,12 @@ def _placement_notes(res: ApplyResult) -> list[str]:
 def hunk_plan(patch: Patch) -> HunkPlan:
     """The scanned windows of all of ``patch``'s QAPI files, for a hunk-only rebuild."""
     return plan(patch, qapi_files(patch))
+
+
+def series_evidence(patches: list[Patch]) -> SeriesEvidence:
+    """What each patch of a series shows, as evidence for the others' hunk-only rebuild
+    (read from the patch model one patch at a time)."""
+    return _series_evidence(patches, qapi_files)
 
 
 def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None = None,

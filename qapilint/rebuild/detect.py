@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
 from qapilint import contain
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff
+from qapilint.sources.gitrepo import EMPTY_TREE, GitRepo
 
 _OPENER = re.compile(r"^\s*\{\s*'(struct|union|enum|alternate|command|event|include|pragma)'\s*:")
 MAIN_ROOT = "qapi/qapi-schema.json"
@@ -66,8 +66,16 @@ def find_tree(start: str) -> str | None:
         d = parent
 
 
+def tree_for(explicit: str | None) -> str | None:
+    """``--tree DIR`` as given, else the QEMU checkout the current directory is in."""
+    return explicit if explicit else find_tree(os.getcwd())
+
+
 class TreeReader:
-    """Reads files of a tree: its work tree, or a git revision of it (``git show REV:path``).
+    """Reads files of a tree: its work tree, or a git revision of it (from the object store).
+
+    ``rev`` may be any revision (resolved here to a commit); ``repo`` shares
+    one object reader between the base choice and the rebuild.
 
     Names come from patches and schemas: one that is not a plain name inside
     the tree, or (work tree) a symlink out of it, a FIFO, a device, a file
@@ -77,20 +85,21 @@ class TreeReader:
     callers that report the refusal.
     """
 
-    def __init__(self, root: str, rev: str | None = None) -> None:
+    def __init__(self, root: str, rev: str | None = None, repo: GitRepo | None = None) -> None:
         if not os.path.isdir(root):
             raise InputError(root, "tree is not a directory")
         self.root = root
         self.rev: str | None = None
+        # Kept for the work tree too: other readers of the run (--against) share it.
+        self.repo: GitRepo | None = repo
         self._cache: dict[str, str | None] = {}
         self._refused: dict[str, contain.PathRefused] = {}
         self._files = contain.TreeFiles(root)
         if rev is not None:
-            p = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                               capture_output=True, text=True)
-            if p.returncode != 0:
+            self.repo = repo if repo is not None else GitRepo(root)
+            self.rev = rev if rev == EMPTY_TREE else self.repo.commit(rev)
+            if self.rev is None:
                 raise InputError(root, f"unknown revision '{rev}'")
-            self.rev = p.stdout.strip()
 
     @property
     def ident(self) -> str:
@@ -121,8 +130,9 @@ class TreeReader:
             except OSError:
                 text = None
         else:
-            p = subprocess.run(["git", "-C", self.root, "show", f"{self.rev}:{path}"], capture_output=True)
-            text = p.stdout.decode("utf-8", errors="replace") if p.returncode == 0 else None
+            assert self.repo is not None
+            data = self.repo.read(self.rev, path)
+            text = data.decode("utf-8", errors="replace") if data is not None else None
         self._cache[path] = text
         return text
 
@@ -134,8 +144,10 @@ class TreeReader:
             except OSError:
                 return []
             return [f"{d}/{n}" for n in names if n.endswith(".json")]
-        p = subprocess.run(["git", "-C", self.root, "ls-tree", "--name-only", f"{self.rev}:{d}"],
-                           capture_output=True, text=True)
-        if p.returncode != 0:
-            return []
-        return [f"{d}/{n}" for n in p.stdout.split() if n.endswith(".json")]
+        assert self.repo is not None
+        names = self.repo.list_dir(self.rev, d) or []
+        return [f"{d}/{n}" for n in names if n.endswith(".json")]
+
+    def close(self) -> None:
+        if self.repo is not None:
+            self.repo.close()

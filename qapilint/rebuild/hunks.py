@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from qapilint.errors import InputError
@@ -21,7 +21,7 @@ from qapilint.rebuild.series import SeriesEvidence
 from qapilint.rebuild.views import Piece, SideView, add_piece
 from qapilint.rebuild.window import Window, file_windows
 
-__all__ = ["Evidence", "HunkPlan", "MAX_LINES", "build", "check_size", "plan", "series_evidence"]
+__all__ = ["Evidence", "HunkPlan", "MAX_LINES", "SeriesEvidence", "build", "check_size", "plan", "series_evidence"]
 
 
 @dataclass
@@ -65,14 +65,21 @@ def plan(patch: Patch, fds: list[FileDiff]) -> HunkPlan:
         return HunkPlan(patch, [(fd, file_windows(fd)) for fd in fds])
 
 
-def series_evidence(plans: list[HunkPlan]) -> SeriesEvidence:
-    """The evidence each patch of a series gives the others (``SeriesEvidence.for_patch(i)``)."""
-    out: list[tuple[str, list[tuple[FileDiff, list[dict[str, Window]]]]]] = []
-    for i, hp in enumerate(plans):
-        p = hp.patch
-        label = f"patch {p.number}/{p.total}" if p.number is not None and p.total else f"patch {i + 1}"
-        out.append((label, hp.files))
-    return SeriesEvidence(out)
+def series_evidence(patches: list[Patch], files_of: Callable[[Patch], list[FileDiff]]) -> SeriesEvidence:
+    """The evidence each patch of a series gives the others (``SeriesEvidence.for_patch(i)``).
+
+    Each patch's files (``files_of``) are scanned in turn and let go once the
+    evidence has taken what it keeps of them; a patch refused as too large
+    (its own rebuild says so) gives none.
+    """
+    out = SeriesEvidence()
+    for i, p in enumerate(patches):
+        try:
+            files = plan(p, files_of(p)).files
+        except InputError:
+            files = []
+        out.add(f"patch {p.number}/{p.total}" if p.number is not None and p.total else f"patch {i + 1}", files)
+    return out
 
 
 def build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence | None = None) -> list[str]:

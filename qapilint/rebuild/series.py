@@ -95,8 +95,12 @@ def _inside(h: Hunk, line: int, gone: str, fwd: bool) -> int | None:
 
 @dataclass
 class _Patch:
+    """What one patch of the series tells the others: its files' diffs (the patch
+    model's own, held by the series anyway) and the lines it shows inside named
+    definitions, without its scanned windows."""
+
     label: str
-    files: Files
+    named: dict[str, list[tuple[str, int, str, str, int]]] = field(default_factory=dict)
     by_old: dict[str, FileDiff] = field(default_factory=dict)
     by_new: dict[str, FileDiff] = field(default_factory=dict)
     maps: dict[int, _LineMap] = field(default_factory=dict)
@@ -111,19 +115,34 @@ class _Patch:
 class SeriesEvidence:
     """What every patch of a series shows in view, to name the cut regions of the others."""
 
-    def __init__(self, patches: list[tuple[str, Files]]) -> None:
+    def __init__(self) -> None:
         self.patches: list[_Patch] = []
-        for label, files in patches:
-            p = _Patch(label, files)
-            for fd, _windows in files:
-                if fd.old_path is not None and fd.status != "added":
-                    p.by_old[fd.old_path] = fd
-                if fd.new_path is not None and fd.status != "deleted":
-                    p.by_new[fd.new_path] = fd
-            self.patches.append(p)
         # state -> path -> line -> [(definition, line text, patch index, line of its name)]
         self._spans: dict[int, dict[str, dict[int, list[tuple[str, str, int, int]]]]] = {}
-        self._kinds: dict[str, str] | None = None
+        self._kinds: dict[str, str] = {}
+
+    def add(self, label: str, files: Files) -> None:
+        """Take the next patch's scanned files; only the facts the others ask about are kept,
+        so the series' windows need not all be held while its patches are rebuilt."""
+        p = _Patch(label, {"-": [], "+": []})
+        for fd, windows in files:
+            if fd.old_path is not None and fd.status != "added":
+                p.by_old[fd.old_path] = fd
+            if fd.new_path is not None and fd.status != "deleted":
+                p.by_new[fd.new_path] = fd
+            for sides in windows:
+                for side, w in sides.items():
+                    base = w.lines[0].no if w.lines else 0
+                    for r in w.regions:
+                        if r.own is not None and r.meta:
+                            self._kinds.setdefault(r.own, r.meta)
+                        if r.own is None or not r.anchor:
+                            continue
+                        for no in range(r.first, r.last + 1):
+                            i = no - base
+                            if 0 <= i < len(w.lines) and w.lines[i].no == no:
+                                p.named[side].append((w.path, no, w.lines[i].text, r.own, r.anchor))
+        self.patches.append(p)
 
     def for_patch(self, index: int) -> PatchEvidence:
         return PatchEvidence(self, index)
@@ -137,33 +156,12 @@ class SeriesEvidence:
         for pi, side in ((state - 1, "+"), (state, "-")):
             if not 0 <= pi < len(self.patches):
                 continue
-            for _fd, windows in self.patches[pi].files:
-                for sides in windows:
-                    w = sides.get(side)
-                    if w is None:
-                        continue
-                    lines = got.setdefault(w.path, {})
-                    base = w.lines[0].no
-                    for r in w.regions:
-                        if r.own is None or not r.anchor:
-                            continue
-                        for no in range(r.first, r.last + 1):
-                            i = no - base
-                            if 0 <= i < len(w.lines) and w.lines[i].no == no:
-                                lines.setdefault(no, []).append((r.own, w.lines[i].text, pi, r.anchor))
+            for path, no, text, own, anchor in self.patches[pi].named[side]:
+                got.setdefault(path, {}).setdefault(no, []).append((own, text, pi, anchor))
         self._spans[state] = got
         return got
 
     def kinds(self) -> dict[str, str]:
-        if self._kinds is None:
-            self._kinds = {}
-            for p in self.patches:
-                for _fd, windows in p.files:
-                    for sides in windows:
-                        for w in sides.values():
-                            for r in w.regions:
-                                if r.own is not None and r.meta:
-                                    self._kinds.setdefault(r.own, r.meta)
         return self._kinds
 
     def _step(self, state: int, path: str, lines: tuple[int, ...], fwd: bool) -> tuple[str, tuple[int, ...]] | None:

@@ -20,12 +20,15 @@ COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: 
 
 def escape_data(text: str) -> str:
     # The runner prints the text in its log: control characters from the patch are shown, not sent.
-    lines = text.replace("%", "%25").split("\n")
-    return "%0A".join("%0D".join(for_terminal(part) for part in ln.split("\r")) for ln in lines)
+    # Only our own line breaks become '%0A' (which the runner turns back into one); a CR can only
+    # come from the patch, and is shown as '\x0d' like any other control character.
+    return "%0A".join(for_terminal(ln.replace("%", "%25")) for ln in text.split("\n"))
 
 
 def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    # A property (a file name) is one line: every control character in it, a line break too,
+    # is shown escaped, never handed to the runner as '%0A' to turn back into a real one.
+    return for_terminal(text).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
 
 
 def command(f: Finding, tool: str = "qapilint") -> str:
@@ -47,7 +50,9 @@ def command(f: Finding, tool: str = "qapilint") -> str:
 
 def render(report: Report, opts: RenderOptions | None = None) -> str:
     tool = opts.tool if opts is not None else "qapilint"
-    lines = [command(f, tool) for rep in report.patches for f in rep.findings]
+    # Plain lines are log text, not workflow commands: the base shows in the step's log.
+    lines = [f"{tool}: {escape_data(n)}" for n in report.base_notes()]
+    lines += [command(f, tool) for rep in report.patches for f in rep.findings]
     lines += [f"::error title={escape_property(tool)}::{escape_data(x.where + ': ' + x.message)}"
               for x in report.failures]
     return "".join(line + "\n" for line in lines)

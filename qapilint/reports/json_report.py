@@ -132,6 +132,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "findings": len(findings),
             **{s.label + "s": n for s, n in counts.items()},
             "by_rule": dict(sorted(Counter(f.rule for f in findings).items())),
+            **({"fixed": report.fixed} if report.fixed is not None else {}),
         },
         "patches": [patch_dict(r, prints) for r in report.patches],
     }

@@ -37,3 +37,14 @@ class Report:
     tree: str | None = None
     # What the run looked at when it was not patches ('the tree ~/qemu' for audit): said in summaries.
     scope: str | None = None
+    # --fix: how many findings had their fix written (they are no longer listed); None without --fix.
+    fixed: int | None = None
+
+    def base_notes(self) -> list[str]:
+        """The distinct 'base: ...' notes of the patches (which tree state was checked, and why)."""
+        out: list[str] = []
+        for rep in self.patches:
+            for n in rep.notes:
+                if n.startswith("base: ") and n not in out:
+                    out.append(n)
+        return out

@@ -12,16 +12,20 @@ import json
 import re
 from typing import Any
 
-# C0 controls but tab and newline, DEL, and C1 controls (U+0080-U+009F; U+009B is a one-character CSI).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROLS_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL, and C1 controls (U+0080-U+009F; U+009B is a one-character CSI);
+# also the Unicode line and paragraph separators (a line break to many viewers) and the bidirectional
+# embedding, override and isolate controls (they reorder what a terminal shows, "Trojan Source").
+_UNICODE_CONTROLS = "\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_UNICODE_CONTROLS}]")
+_CONTROLS_ALL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_UNICODE_CONTROLS}]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-# Inside JSON text, only strings can hold these (json.dumps escapes C0 itself).
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+# Inside JSON text, only strings can hold these (json.dumps escapes C0 itself); escaped, they read back the same.
+_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f{_UNICODE_CONTROLS}]")
 
 
 def _escape(m: re.Match[str]) -> str:
-    return f"\\x{ord(m.group()):02x}"
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
 
 
 def scrub(text: str) -> str:
@@ -30,7 +34,7 @@ def scrub(text: str) -> str:
 
 
 def for_terminal(text: str, keep_newlines: bool = False) -> str:
-    r"""``text`` with control characters shown as ``\x1b`` (tab kept; newline too when asked)."""
+    r"""``text`` with control characters shown as ``\x1b`` or ``\u202e`` (tab kept; newline too when asked)."""
     pattern = _CONTROLS if keep_newlines else _CONTROLS_ALL
     return scrub(pattern.sub(lambda m: "\t" if m.group() == "\t" else _escape(m), text))
 
@@ -41,6 +45,7 @@ def one_line(text: str) -> str:
 
 
 def dumps(obj: Any) -> str:
-    """JSON text that stays valid and inert: UTF-8 as such, but C1 controls and DEL escaped."""
+    """JSON text that stays valid and inert: UTF-8 as such, but C1 controls, DEL, line separators and
+    bidirectional controls escaped."""
     text = json.dumps(obj, indent=2, ensure_ascii=False)
     return scrub(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)) + "\n"

@@ -72,7 +72,8 @@ def _fixes(fix: Fix) -> list[dict[str, Any]]:
             "insertedContent": {"text": e.new_text},
         })
     return [{"description": {"text": fix.description},
-             "artifactChanges": [{"artifactLocation": {"uri": path, "uriBaseId": "SRCROOT"}, "replacements": reps}
+             "artifactChanges": [{"artifactLocation": {"uri": path_uri(path), "uriBaseId": "SRCROOT"},
+                                  "replacements": reps}
                                  for path, reps in changes.items()]}]
 
 
@@ -102,6 +103,12 @@ class _Messages:
         return {"physicalLocation": phys}
 
 
+def path_uri(path: str) -> str:
+    """A tree path as a relative URI: 'qapi/x.json' as it is; control characters, spaces, '%', '#', '?'
+    (a diff path is the patch's to choose) percent-encoded, so that it stays one valid URI."""
+    return quote(path, safe="/!$&'()*+,;=@~")
+
+
 def commit_message_uri(p: Patch) -> str:
     """A relative URI naming the commit message of patch ``p`` (Gerrit's name for it, under the patch id)."""
     return f"{quote(p.id or 'patch', safe='')}/COMMIT_MSG"
@@ -124,7 +131,7 @@ def _result(f: Finding, index: int, rep: PatchReport, fingerprint: str, messages
     if f.patch_line is not None:
         res["properties"]["patchLine"] = f.patch_line
     if f.file:
-        phys: dict[str, Any] = {"artifactLocation": {"uri": f.file, "uriBaseId": "SRCROOT"}}
+        phys: dict[str, Any] = {"artifactLocation": {"uri": path_uri(f.file), "uriBaseId": "SRCROOT"}}
         if f.line is not None and f.line >= 1:
             region: dict[str, int] = {"startLine": f.line}
             if f.col is not None and f.col >= 1:
@@ -159,6 +166,9 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     if report.failures:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": f"{x.where}: {x.message}"}} for x in report.failures]
+    if report.base_notes():
+        invocation.setdefault("toolExecutionNotifications", []).extend(
+            {"level": "note", "message": {"text": n}} for n in report.base_notes())
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": TOOL_NAME,

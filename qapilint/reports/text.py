@@ -82,6 +82,12 @@ def render(report: Report, opts: RenderOptions) -> str:
 def summary_line(report: Report, findings: list[Finding]) -> str:
     where = report.scope or plural(len(report.patches), "patch").replace("patchs", "patches")
     failed = f"; {plural(len(report.failures), 'input')} could not be read" if report.failures else ""
+    if report.fixed is not None:
+        fixed = f"{report.fixed} fixed"
+        if not findings:
+            return f"No problems remain in {where} ({fixed}){failed}."
+        return (f"Found {plural(len(findings), 'remaining problem')} ({counts_text(findings)}) in {where} "
+                f"({fixed}){failed}.")
     if not findings:
         return f"No problems found in {where}{failed}."
     return f"Found {plural(len(findings), 'problem')} ({counts_text(findings)}) in {where}{failed}."

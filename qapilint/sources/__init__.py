@@ -16,7 +16,6 @@ the file or stdin for mbox/diff, the ``diff`` field for patchwork JSON.
 
 from __future__ import annotations
 
-import json
 import sys
 import typing
 from pathlib import Path
@@ -28,6 +27,7 @@ from qapilint.sources.git import load_git_range
 from qapilint.sources.mbox import read_mbox
 from qapilint.sources.patchwork import (
     is_series_json,
+    loads,
     patch_from_patchwork_json,
     series_from_json,
     series_from_list,
@@ -111,10 +111,7 @@ def _decode_text(data: bytes) -> str:
 
 
 def _load_json(data: bytes, where: str, path: Path | None) -> Series:
-    try:
-        obj = json.loads(_decode_text(data))
-    except ValueError as e:
-        raise InputError(where, f"patchwork JSON: not valid JSON ({e})") from None
+    obj = loads(_decode_text(data), where)
     if isinstance(obj, list):
         return series_from_list(obj, where)
     if is_series_json(obj):

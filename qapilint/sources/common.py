@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from qapilint.errors import InputError
 from qapilint.patch import Patch
 from qapilint.sources import notes
 from qapilint.sources.diff import parse_diff, reindent_doc_continuations
 from qapilint.sources.message import base_commit, parse_subject, split_message, trailers
+from qapilint.sources.tolerant import DiffError
 
 
 def is_qapi_path(path: str | None) -> bool:
@@ -38,6 +40,18 @@ def set_message(patch: Patch, body: str) -> str:
     return after
 
 
+# The schema text one patch's hunks may show: QEMU's whole schema is 742 KB and
+# its largest file 200 KB; past this a patch is refused, so that checking one
+# patch stays within seconds.
+MAX_SCHEMA_HUNK_BYTES = 512 * 1024
+
+
+def schema_hunk_bytes(patch: Patch) -> int:
+    """Characters of hunk lines in the patch's .json files (what the schema checks read)."""
+    return sum(len(ln.text) + 1 for fd in patch.files if (fd.new_path or fd.old_path or "").endswith(".json")
+               for h in fd.hunks for ln in h.lines)
+
+
 def set_diff(patch: Patch, diff: str, offset: int, context_text: str = "") -> None:
     """Parse ``diff`` into ``patch.files`` and record the input notes."""
     patch.diff = diff
@@ -47,8 +61,16 @@ def set_diff(patch: Patch, diff: str, offset: int, context_text: str = "") -> No
     if not diff.strip():
         patch.notes.append(notes.NO_DIFF)
         return
-    parsed = parse_diff(diff, offset, context_text)
+    try:
+        parsed = parse_diff(diff, offset, context_text)
+    except DiffError as e:
+        # Every reader comes through here: the one place a diff is read.
+        raise InputError(patch.source or patch.id, f"diff line {e.line}: {e.message}") from None
     patch.files = parsed.files
+    size = schema_hunk_bytes(patch)
+    if size > MAX_SCHEMA_HUNK_BYTES:
+        raise InputError(patch.source or patch.id, f"patch {patch.id}: its schema hunks hold {size // 1024} KiB, "
+                                                   f"more than {MAX_SCHEMA_HUNK_BYTES // 1024} KiB; refused")
     patch.whitespace_collapsed = parsed.whitespace_collapsed
     patch.notes.extend(parsed.notes)
     if patch.whitespace_collapsed:

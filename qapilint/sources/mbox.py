@@ -3,9 +3,13 @@
 Messages are split on mbox 'From ' separator lines that carry a date
 (``From <sha> Mon Sep 17 00:00:00 2001`` or ``From addr Thu Jan  1 ...``), so
 that a commit message line starting with 'From ' (git does not escape it)
-does not cut a patch in two.  Each message is parsed with the stdlib email
-package (policy=default); bodies are decoded by their transfer encoding and
-declared charset, falling back to UTF-8 and then latin-1.
+does not cut a patch in two.  This is the one place mail is read: the
+header block (at most ``MAX_HEADER_BYTES``) is read by
+``message.header_lists`` in linear time; the stdlib email package (legacy
+policy, which does not parse header structure) only takes the body apart,
+and any failure of it ends as an InputError naming the message.  Bodies are
+decoded by their transfer encoding and declared charset, falling back to
+UTF-8 and then latin-1.
 
 Line numbers: for a message sent as 7bit/8bit text, ``patch_line`` is the line
 in the input file.  For quoted-printable or base64 bodies the decoded text has
@@ -15,7 +19,9 @@ line of that message in the decoded text (still offset by the message start).
 
 from __future__ import annotations
 
+import binascii
 import email
+import email.errors
 import email.policy
 import re
 from email.message import Message
@@ -23,7 +29,22 @@ from email.message import Message
 from qapilint.errors import InputError
 from qapilint.patch import Patch, Series
 from qapilint.sources.common import set_diff, set_message, set_subject
-from qapilint.sources.message import parse_date, pseudo_from, split_address, strip_pseudo_headers
+from qapilint.sources.message import (
+    MAX_HEADER_BYTES,
+    HeaderError,
+    decode_bytes,
+    decode_words,
+    header_block,
+    header_lists,
+    parse_date,
+    pseudo_from,
+    split_address,
+    strip_pseudo_headers,
+)
+
+# What the stdlib email package raises on input it cannot take apart.
+_EMAIL_FAILURES = (email.errors.MessageError, binascii.Error, IndexError, KeyError, AttributeError,
+                   TypeError, ValueError, LookupError, RecursionError, OverflowError, UnicodeError)
 
 _FROM_LINE = re.compile(
     rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? +[A-Z][a-z]{2} +\d{1,2} +\d{1,2}:\d\d(?::\d\d)?"
@@ -70,17 +91,7 @@ def _decode(part: Message) -> str:
     if not isinstance(raw, bytes):
         payload = part.get_payload()
         return payload if isinstance(payload, str) else ""
-    charset = part.get_content_charset() or "utf-8"
-    text: str | None = None
-    for cs in (charset, "utf-8"):
-        try:
-            text = raw.decode(cs)
-            break
-        except (LookupError, UnicodeDecodeError):
-            continue
-    if text is None:
-        text = raw.decode("latin-1")
-    return text.replace("\r\n", "\n")
+    return decode_bytes(raw, part.get_content_charset()).replace("\r\n", "\n")
 
 
 def _body(msg: Message) -> str:
@@ -116,27 +127,32 @@ def _cut_signature(lines: list[str]) -> list[str]:
     return lines
 
 
-def _header(msg: Message, name: str) -> str:
-    v = msg.get(name)
-    return " ".join(str(v).split()) if v is not None else ""
+def message_body(raw: bytes) -> str:
+    """The text of one message's body (and its patch attachments); the email package's failures propagate."""
+    # The legacy policy leaves header values as text: the fields qapilint
+    # reads come from header_lists, never from the package's header parsers.
+    return _body(email.message_from_bytes(raw, policy=email.policy.compat32))
 
 
-def patch_from_message(msg: Message, where: str, body_offset: int, index: int) -> Patch:
-    """One mail as a Patch; ``body_offset`` = input lines before the message body."""
-    msgid = _header(msg, "Message-ID") or None
+def patch_from_message(lists: dict[str, list[str]], body: str, where: str, body_offset: int, index: int) -> Patch:
+    """One mail (``header_lists`` of its headers, its body text) as a Patch.
+
+    ``body_offset`` = input lines before the message body.  Raises
+    HeaderError for an address header that is no address.
+    """
+    fields = {k: v[0] for k, v in lists.items()}
+    msgid = fields.get("message-id") or None
     patch = Patch(id=msgid or f"{where}#{index + 1}", source=where, msgid=msgid)
-    set_subject(patch, _header(msg, "Subject"))
-    patch.author, patch.email = split_address(_header(msg, "From"))
-    patch.date = parse_date(_header(msg, "Date"))
-    patch.in_reply_to = _header(msg, "In-Reply-To") or None
+    set_subject(patch, decode_words(fields.get("subject", "")))
+    patch.author, patch.email = split_address(fields.get("from", ""))
+    patch.date = parse_date(fields.get("date"))
+    patch.in_reply_to = fields.get("in-reply-to") or None
     # Raw values: the recipients are only parsed (strictly) when a reply is written.
-    raw = [(k.lower(), v) for k, v in msg.raw_items()]
-    patch.to = [v for k, v in raw if k == "to"]
-    patch.cc = [v for k, v in raw if k == "cc"]
-    body = _body(msg)
+    patch.to = list(lists.get("to", []))
+    patch.cc = list(lists.get("cc", []))
     pf = pseudo_from(body)
     if pf and pf[1]:
-        patch.cc += [v for k, v in raw if k == "from"]  # sent on the author's behalf: the sender is in the thread
+        patch.cc += lists.get("from", [])  # sent on the author's behalf: the sender is in the thread
         patch.author, patch.email = pf
         m = re.search(r"^Date:\s*(.+)$", body.split("\n\n", 1)[0], re.MULTILINE)
         if m:
@@ -164,10 +180,21 @@ def read_mbox(data: bytes, where: str) -> Series:
     series = Series(source=where)
     for k, (first, raw, commit) in enumerate(split_mbox(data)):
         head = raw.split(b"\n\n", 1)[0]
+        what = f"mbox: message {k + 1} (line {first + 1})"
         if not any(_HEADER_LINE.match(ln) for ln in head.split(b"\n")):
-            raise InputError(where, f"mbox: message {k + 1} (line {first}) has no headers")
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        p = patch_from_message(msg, where, first + head.count(b"\n") + 2, k)
+            raise InputError(where, f"{what} has no headers")
+        block = header_block(raw)
+        if block is None:
+            raise InputError(where, f"{what}: mail headers larger than {MAX_HEADER_BYTES // 1024} KiB; refused")
+        lists = header_lists(decode_bytes(block))
+        try:
+            body = message_body(raw)
+        except _EMAIL_FAILURES as e:
+            raise InputError(where, f"{what}: the mail cannot be taken apart ({type(e).__name__})") from None
+        try:
+            p = patch_from_message(lists, body, where, first + head.count(b"\n") + 2, k)
+        except HeaderError as e:
+            raise InputError(where, f"{what}: {e}") from None
         if commit and p.msgid is None:
             p.id = commit
         if p.number == 0 and not p.files and series.cover is None:

@@ -8,14 +8,37 @@ groups may follow each other (``[qemu-devel] [PATCH 1/2]``).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import email.errors
+import email.header
 import email.utils
 import re
 from dataclasses import dataclass, field
 
+# Numbers in subjects are versions and patch counts: a longer digit run is not
+# one of them (and int() of thousands of digits is refused or slow).
+MAX_DIGITS = 9
+# An address header longer than this is no address (the stdlib parser
+# recurses per nesting level and is superlinear in the length).
+MAX_ADDRESS = 1024
+# A date header longer than this is no date.
+MAX_DATE = 256
+# Dates outside these years are no patch's (and overflow datetime arithmetic).
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
 _BRACKETS = re.compile(r"^\s*(?:(?:re|fwd?)\s*:\s*)*\[(?P<inner>[^\]]*)\]\s*", re.IGNORECASE)
-_VERSION = re.compile(r"^v(?P<n>\d+)$", re.IGNORECASE)
-_NUMBER = re.compile(r"^(?P<k>\d+)/(?P<n>\d+)$")
+_VERSION = re.compile(rf"^v(?P<n>\d{{1,{MAX_DIGITS}}})$", re.IGNORECASE)
+_NUMBER = re.compile(rf"^(?P<k>\d{{1,{MAX_DIGITS}}})/(?P<n>\d{{1,{MAX_DIGITS}}})$")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# One message's header block: real ones (Received, DKIM, References of a long
+# thread) stay within a few KiB; the stdlib parsers are superlinear beyond.
+MAX_HEADER_BYTES = 64 * 1024
+# What the stdlib feed parser takes as a header line; the first other line starts the body.
+_FIELD_LINE = re.compile(r"^(?:From |[\041-\071\073-\176]*:|[\t ])")
+# Charsets a mail may declare that are text encodings (not punycode, idna, *_escape, ...).
+_CHARSET = re.compile(r"^(?:utf-|ascii|latin|iso8859|iso2022|cp\d|mac-|koi8|kz1048|ptcp154|euc|shift_jis|"
+                      r"gb|big5|hz|johab|tis-620|hp-roman8)")
 # 'Signed-off-by: Name <mail>' and friends; a token, a colon, a value.
 _TRAILER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s+(?P<value>\S.*)$")
 _BASE_COMMIT = re.compile(r"^base-commit:\s*(?P<sha>[0-9a-f]{7,64})\s*$", re.MULTILINE)
@@ -68,28 +91,145 @@ def parse_subject(subject: str) -> Subject:
     return out
 
 
-def split_address(value: str) -> tuple[str, str]:
-    """('Name', 'mail@host') from an address header value."""
-    name, addr = email.utils.parseaddr(value)
-    return name.strip().strip('"'), addr
+class HeaderError(ValueError):
+    """A mail header no reader can use; each reader turns it into an InputError naming the input."""
+
+
+def clean_text(text: str) -> str:
+    """``text`` without lone surrogates (from JSON escapes or odd codecs), which no output can encode."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
+
+
+def text_codec(charset: str | None) -> str | None:
+    """The codec for a declared mail charset, if it is a character set we decode with."""
+    if not charset:
+        return None
+    try:
+        name = codecs.lookup(charset.strip().lower()).name
+    except (LookupError, ValueError):
+        return None
+    return name if _CHARSET.match(name) else None
+
+
+def decode_bytes(raw: bytes, charset: str | None = None) -> str:
+    """Bytes of a mail: the declared charset, else UTF-8, else latin-1 (every byte kept)."""
+    for cs in (text_codec(charset), "utf-8"):
+        if cs is None:
+            continue
+        try:
+            return clean_text(raw.decode(cs))
+        except (UnicodeDecodeError, LookupError, ValueError):
+            continue
+    return raw.decode("latin-1")
+
+
+def _decode_words(value: str) -> str:
+    """RFC 2047 encoded words decoded (a malformed one stays as written)."""
+    if "=?" not in value:
+        return value
+    try:
+        parts = email.header.decode_header(value)
+    except (email.errors.HeaderParseError, ValueError, LookupError, IndexError):
+        return value
+    out = []
+    for chunk, cs in parts:
+        out.append(chunk if isinstance(chunk, str) else decode_bytes(chunk, cs))
+    return "".join(out)
+
+
+_FIELD_LINE_B = re.compile(rb"(?:From |[\041-\071\073-\176]*:|[\t ])")
+
+
+def header_block(raw: bytes, limit: int = MAX_HEADER_BYTES) -> bytes | None:
+    """The header lines at the start of a message, or None when they run past ``limit`` bytes."""
+    pos = 0
+    n = len(raw)
+    while pos < n:
+        end = raw.find(b"\n", pos, pos + limit + 1)
+        if end < 0:
+            end = n if n - pos <= limit else -1
+        if end < 0 or end > limit:
+            return None
+        line = raw[pos:end]
+        if not line.rstrip(b"\r") or not _FIELD_LINE_B.match(line):
+            break
+        pos = end + 1
+    return raw[:pos]
+
+
+def header_lists(head: str) -> dict[str, list[str]]:
+    """A mail's header block -> lower-case field name: every value, in order, unfolded (not decoded).
+
+    Linear in the block, which the caller bounds (MAX_HEADER_BYTES); stops
+    where the stdlib parser stops (a blank line or a line that is no field),
+    so the body the email package gives starts where these fields end.
+    """
+    fields: dict[str, list[list[str]]] = {}
+    cur: list[str] | None = None
+    for line in head.split("\n"):
+        line = line.rstrip("\r")
+        if not line or not _FIELD_LINE.match(line):
+            break
+        if line[0] in " \t":
+            if cur is not None:
+                cur.append(line)
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or line.startswith("From "):
+            cur = None
+            continue
+        cur = [value]
+        fields.setdefault(name.strip().lower(), []).append(cur)
+    return {k: [clean_text(" ".join(" ".join(v).split())) for v in vs] for k, vs in fields.items()}
+
+
+def header_fields(head: str) -> dict[str, str]:
+    """Like :func:`header_lists`, the first value of each field only."""
+    return {k: v[0] for k, v in header_lists(head).items()}
+
+
+def decode_words(value: str) -> str:
+    """A field value (from :func:`header_fields`) with its RFC 2047 encoded words decoded."""
+    return clean_text(_decode_words(value))
+
+
+def split_address(value: str, header: str = "From") -> tuple[str, str]:
+    """('Name', 'mail@host') from an address header value; HeaderError when it is none."""
+    if len(value) > MAX_ADDRESS:
+        raise HeaderError(f"{header}: header longer than {MAX_ADDRESS} characters")
+    try:
+        name, addr = email.utils.parseaddr(value)
+    except (RecursionError, IndexError, AttributeError, TypeError, ValueError):
+        # The stdlib parser fails on unbalanced comments, groups and brackets.
+        raise HeaderError(f"{header}: header is not an address") from None
+    # Encoded words are decoded after the split: a decoded name may hold commas or brackets.
+    return decode_words(name).strip().strip('"'), clean_text(addr)
 
 
 def parse_date(value: str | None) -> dt.datetime | None:
-    """An RFC 2822 date or an ISO date; naive ISO dates (patchwork's) are UTC."""
+    """An RFC 2822 date or an ISO date; naive ISO dates (patchwork's) are UTC.
+
+    None for anything else, including dates outside MIN_YEAR..MAX_YEAR (far
+    enough out to overflow date arithmetic further on).
+    """
     if not value:
         return None
     value = value.strip()
+    if len(value) > MAX_DATE:
+        return None
     try:
         d = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         d = None
     if d is None:
         try:
             d = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     if d.tzinfo is None:
         d = d.replace(tzinfo=dt.timezone.utc)
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        return None
     return d
 
 

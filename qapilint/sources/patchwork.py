@@ -11,10 +11,9 @@ file whose ``id`` matches.  A saved series may also embed whole patch objects
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import importlib
 import json
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
@@ -24,12 +23,27 @@ from typing import Any
 from qapilint.errors import InputError
 from qapilint.patch import Patch, Series
 from qapilint.sources.common import set_diff, set_message, set_subject
-from qapilint.sources.message import base_commit, parse_date, pseudo_from, split_address, strip_pseudo_headers
+from qapilint.sources.message import (
+    MAX_HEADER_BYTES,
+    HeaderError,
+    base_commit,
+    clean_text,
+    decode_words,
+    header_fields,
+    header_lists,
+    parse_date,
+    pseudo_from,
+    split_address,
+    strip_pseudo_headers,
+)
 from qapilint.sources.schema_fast import conforms
 
 JSON = dict[str, Any]
 Resolver = Callable[[JSON], JSON | None]
 MAX_SIBLING_SCAN = 5000
+# Patchwork objects nest four or five levels; the stdlib parser recurses per level.
+MAX_JSON_DEPTH = 64
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 @lru_cache(maxsize=4)
@@ -71,14 +85,68 @@ def validate(data: object, schema: str, where: str, what: str) -> None:
     raise InputError(where, f"{what} JSON: '{_field(err)}' has an unexpected value ({got}): {err.message[:120]}")
 
 
+def json_depth_error(text: str) -> str | None:
+    """Why ``text`` nests too deeply to be read as JSON (the position of the first level too deep), or None."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return None
+    depth = 0
+    for m in _JSON_NESTING.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return f"nested deeper than {MAX_JSON_DEPTH} levels at offset {m.start()}"
+        elif c in "]}":
+            depth -= 1
+    return None
+
+
+def loads(text: str, where: str) -> Any:
+    """Patchwork JSON text -> its value, nesting bounded, strings without lone surrogates."""
+    why = json_depth_error(text)
+    if why is not None:
+        raise InputError(where, f"patchwork JSON: {why}")
+    try:
+        return clean_json(json.loads(text))
+    except ValueError as e:
+        raise InputError(where, f"patchwork JSON: not valid JSON ({e})") from None
+
+
+def clean_json(value: Any) -> Any:
+    """``value`` with every string (keys too) free of lone surrogates, which no output can encode.
+
+    JSON escapes such as ``\\ud800`` make them; iterative, so any depth is fine.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if not isinstance(value, (dict, list)):
+        return value
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        holder, key = stack.pop()
+        v = holder[key]
+        if isinstance(v, str):
+            holder[key] = clean_text(v)
+        elif isinstance(v, list):
+            stack.extend((v, i) for i in range(len(v)))
+        elif isinstance(v, dict):
+            if any(isinstance(k, str) and clean_text(k) != k for k in v):
+                cleaned = {clean_text(k): x for k, x in v.items()}
+                v.clear()
+                v.update(cleaned)
+            stack.extend((v, k) for k in v)
+    return root[0]
+
+
 def _headers(data: JSON) -> dict[str, str]:
     """Headers as name -> first value; patchwork gives an object (lists for repeats) or raw text."""
     raw = data.get("headers")
     out: dict[str, str] = {}
     if isinstance(raw, str):
-        msg = email.parser.HeaderParser(policy=email.policy.compat32).parsestr(raw)
-        for k, v in msg.items():
-            out.setdefault(k.lower(), str(v))
+        if len(raw) > MAX_HEADER_BYTES:
+            raise HeaderError(f"'headers' larger than {MAX_HEADER_BYTES // 1024} KiB")
+        out = header_fields(raw)
     elif isinstance(raw, dict):
         for k, v in raw.items():
             if isinstance(v, list):
@@ -92,8 +160,7 @@ def _recipients(data: JSON, name: str) -> list[str]:
     """Every value of address header ``name`` (patchwork gives a list for a repeated header)."""
     raw = data.get("headers")
     if isinstance(raw, str):
-        msg = email.parser.HeaderParser(policy=email.policy.compat32).parsestr(raw)
-        return [str(v) for v in msg.get_all(name, [])]
+        return header_lists(raw[:MAX_HEADER_BYTES]).get(name.lower(), [])
     if isinstance(raw, dict):
         for k, v in raw.items():
             if isinstance(k, str) and k.lower() == name.lower():
@@ -107,7 +174,7 @@ def _text(v: object) -> str:
 
 def _fill_common(patch: Patch, data: JSON) -> tuple[str, dict[str, str]]:
     hdrs = _headers(data)
-    subject = " ".join(hdrs.get("subject", "").split()) or _text(data.get("name"))
+    subject = decode_words(" ".join(hdrs.get("subject", "").split())) or _text(data.get("name"))
     prefixes = [p for p in (data.get("prefixes") or []) if isinstance(p, str)]
     set_subject(patch, subject, prefixes)
     sub = data.get("submitter")
@@ -137,9 +204,13 @@ def _fill_common(patch: Patch, data: JSON) -> tuple[str, dict[str, str]]:
 
 def patch_from_patchwork_json(data: JSON, where: str) -> Patch:
     """A Patch from one ``GET /api/patches/N/`` object (validated against the shipped schema)."""
+    data = clean_json(data)
     validate(data, "patchwork-patch.schema.json", where, "patchwork")
     patch = Patch(id=str(data["id"]), source=where)
-    body, _ = _fill_common(patch, data)
+    try:
+        body, _ = _fill_common(patch, data)
+    except HeaderError as e:
+        raise InputError(where, f"patchwork: {e}") from None
     after = set_message(patch, body)
     set_diff(patch, _text(data.get("diff")).replace("\r\n", "\n"), 0, body + "\n" + after)
     return patch
@@ -147,8 +218,12 @@ def patch_from_patchwork_json(data: JSON, where: str) -> Patch:
 
 def cover_from_patchwork_json(data: JSON, where: str) -> Patch:
     """A cover letter (``GET /api/covers/N/`` or a series' cover reference) as a diff-less Patch."""
+    data = clean_json(data)
     patch = Patch(id=str(data.get("id", "")), source=where)
-    body, _ = _fill_common(patch, data)
+    try:
+        body, _ = _fill_common(patch, data)
+    except HeaderError as e:
+        raise InputError(where, f"patchwork cover: {e}") from None
     after = set_message(patch, body)
     patch.base_commit = patch.base_commit or base_commit(body + "\n" + after)
     return patch
@@ -201,8 +276,8 @@ def series_from_list(items: list[Any], where: str) -> Series:
 
 def _load_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        return loads(path.read_bytes().decode("utf-8"), str(path))
+    except (OSError, ValueError, InputError):
         return None
 
 

@@ -20,10 +20,22 @@ from dataclasses import dataclass, field
 
 from qapilint.patch import FileDiff, Hunk, HunkLine, LineKind
 
+# Hunk line numbers and counts: no file has a billion lines, and int() of
+# thousands of digits is refused.
+MAX_LINE_DIGITS = 9
 HUNK_RE = re.compile(r"^@@+ -(?P<os>\d+)(?:,(?P<ol>\d+))? \+(?P<ns>\d+)(?:,(?P<nl>\d+))? @@+ ?(?P<sec>.*)$")
 _GIT_RE = re.compile(r"^diff --git (?P<a>\"?a/.+?\"?) (?P<b>\"?b/.+\"?)$")
 _GIT_LOOSE_RE = re.compile(r"^diff --git (?P<a>\S+) (?P<b>\S+)$")
 _BINARY_RE = re.compile(r"^Binary files (?P<a>.+) and (?P<b>.+) differ$")
+
+
+class DiffError(ValueError):
+    """A diff line no reading can make sense of (``line``: 1-based, offset included)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
 
 
 @dataclass
@@ -92,6 +104,8 @@ def _starts_header(line: str) -> bool:
 
 
 def _new_hunk(m: re.Match[str], lineno: int) -> Hunk:
+    if any(len(g) > MAX_LINE_DIGITS for g in m.group("os", "ol", "ns", "nl") if g is not None):
+        raise DiffError(lineno, f"hunk header number longer than {MAX_LINE_DIGITS} digits")
     return Hunk(
         old_start=int(m.group("os")), old_len=int(m.group("ol") if m.group("ol") is not None else 1),
         new_start=int(m.group("ns")), new_len=int(m.group("nl") if m.group("nl") is not None else 1),

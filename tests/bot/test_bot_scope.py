@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from qapilint.bot import scope, tree
+from qapilint.errors import InputError
 
 
 @pytest.mark.parametrize("path,expected", [
@@ -62,6 +64,24 @@ def test_resolve_base_prefers_base_commit_then_head_at_date(tmp_path: Path) -> N
     rev, why = tree.resolve_base(str(tmp_path), None, "2026-02-20T08:00:00")
     assert rev == revs[1] and "as of" in why
     rev, why = tree.resolve_base(str(tmp_path), "deadbeefdeadbeef", "2026-03-11T00:00:00")
-    assert rev == revs[2] and "not in tree" in why
-    assert tree.resolve_base(str(tmp_path), None, "2025-01-01T00:00:00")[0] is None
-    assert tree.resolve_base(str(tmp_path), None, "--output=/tmp/x")[0] is None
+    assert rev == revs[2] and "is not in this repository" in why
+    # No revision fits: the newest commit, saying so; never the work tree.
+    (tmp_path / "VERSION").write_text("dirty\n")
+    rev, why = tree.resolve_base(str(tmp_path), None, "2025-01-01T00:00:00")
+    assert rev == revs[2] and "newest commit" in why and "older than every commit" in why
+    rev, why = tree.resolve_base(str(tmp_path), "--output=/tmp/x", "--output=/tmp/x")
+    assert rev == revs[2] and "newest commit" in why
+
+
+def test_resolve_base_needs_a_git_checkout(tmp_path: Path) -> None:
+    (tmp_path / "VERSION").write_text("10.2.50\n")
+    with pytest.raises(InputError, match="not a git checkout"):
+        tree.resolve_base(str(tmp_path), None, "2026-02-20T08:00:00")
+
+
+def test_bot_refuses_a_tree_that_is_not_a_git_checkout(tmp_path: Path) -> None:
+    p = subprocess.run([sys.executable, "-m", "qapilint", "bot", "--dry-run", "--once", "--patchwork",
+                        "http://127.0.0.1:9/", "--project", "qemu-devel", "--state", str(tmp_path / "s.db"),
+                        "--tree", str(tmp_path)],
+                       capture_output=True, text=True, timeout=120, check=False)
+    assert p.returncode == 2 and "not the top of a git checkout" in p.stderr and "Traceback" not in p.stderr

@@ -80,3 +80,12 @@ def test_note_on_a_line_of_its_own_when_it_would_pass_70_columns() -> None:
     fix = since_note_fix(P, 3, line, "11.1", continuation="#     ")
     assert _apply(line, fix).split("\n") == [line, "#     (since 11.1)"]
     assert fix is not None and fix.description == "add '(since 11.1)' on a new line"
+
+
+@pytest.mark.parametrize(("line", "fixed"), [
+    ("# Since 10.1.0", "# Since: 10.1"),
+    ("# since v10.1", "# Since: 10.1"),
+    ("# Since 10.1.50", "# Since: 10.1.50"),      # the release is a guess: only the section word
+])
+def test_malformed_fix_also_spells_the_release(line: str, fixed: str) -> None:
+    assert _apply(line, malformed_fix(P, 3, line)) == fixed

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from conftest import Scenario, definition, doc_block
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qapilint.changes.model import Change
 from qapilint.checks import version
@@ -161,6 +165,21 @@ def test_edited_tag() -> None:
     assert rules(fs) == ["since-edited"]
 
 
+def test_edited_tag_is_judged_by_the_release_it_names() -> None:
+    """'10.2' -> '10.2.0' changes a spelling, not a release; the message names releases, so it reads
+    the same before and after --fix repairs the spelling."""
+    sc = added_member("maximum speed (since 10.2.0)")
+    sc.changes = []
+    sc.removed = ["# @speed: maximum speed (since 10.2)"]
+    assert rules(version.check(sc.context(None))) == ["since-format"]
+    sc = added_member("maximum speed (since 11.1.0)")
+    sc.changes = []
+    sc.removed = ["# @speed: maximum speed (since 10.0.92)"]
+    fs = version.check(sc.context(None))
+    assert rules(fs) == ["since-edited", "since-format"]
+    assert "changed from 10.0.92 to 11.1;" in next(f for f in fs if f.rule == "since-edited").message
+
+
 def test_edited_tag_allowed_when_message_says_so() -> None:
     sc = added_member("maximum speed (since 11.1)")
     sc.changes = []
@@ -290,3 +309,49 @@ def test_tag_naming_the_frozen_release_is_a_warning() -> None:
     assert f.rule == "since-mismatch" and f.severity == Severity.WARNING and "freeze" in f.message
     [g] = version.check(new_struct("10.1").context(exp))
     assert g.severity == Severity.ERROR
+
+
+# -- the commit message saying it fixes tags: linear, same answers as the one-regex form ----------
+
+_ONE_REGEX = re.compile(r"\b(fix|correct|update|adjust)\w*\b.*\b(since|version)\b|\b(since|version)\b.*"
+                        r"\b(tag|annotation|doc)\w*\b.*\b(fix|correct|wrong)", re.IGNORECASE)
+_WORDS = ["fix", "Fixes", "correct", "update", "adjusted", "since", "Version", "versions", "doc", "tags",
+          "annotation", "wrong", "prefix", "x", "_", " ", " ", "-", ".", "\n", "\r"]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=14))
+def test_says_fixes_tags_agrees_with_the_regex(words: list[str]) -> None:
+    text = "".join(words)
+    assert version.says_fixes_tags(text) == bool(_ONE_REGEX.search(text))
+
+
+@pytest.mark.parametrize("text", ["since doc " * 800, "fix " * 25_000, "since doc fix" * 8000])
+def test_says_fixes_tags_on_long_lines(text: str) -> None:
+    # One 8 KB line of these words took the one-regex form 20 s; the answers stay the same.
+    assert version.says_fixes_tags(text) == ("fix" in text and "since" in text)
+
+
+def test_misspelled_version_is_judged_by_the_release_it_names(expected_11_1: Expected) -> None:
+    """'(since 10.3.0)' is release 10.3: the wrong release is said at once, and one edit repairs
+    the spelling and the release (the format finding carries the same fix)."""
+    fs = version.check(added_member("maximum speed (since 10.2.0)").context(expected_11_1))
+    assert rules(fs) == ["since-format", "since-mismatch"]
+    fmt, mismatch = sorted(fs, key=lambda f: f.rule)
+    assert "says 10.2, but this is new in 11.1" in mismatch.message
+    assert mismatch.fix is not None and mismatch.fix.description == "replace '10.2.0' with '11.1'"
+    assert fmt.fix == mismatch.fix
+    # The right release misspelled: only the spelling is wrong, and its fix writes the release.
+    [f] = version.check(added_member("maximum speed (since v11.1)").context(expected_11_1))
+    assert f.rule == "since-format" and f.fix is not None and f.fix.description == "replace 'v11.1' with '11.1'"
+
+
+def test_misspelled_section_of_a_new_definition(expected_11_1: Expected) -> None:
+    fs = version.check(new_struct("10.2.0").context(expected_11_1))
+    assert rules(fs) == ["since-format", "since-mismatch"]
+    assert {f.fix.description for f in fs if f.fix is not None} == {"replace '10.2.0' with '11.1'"}
+    # Two releases accepted: no certain release; the spelling fix alone, the mismatch still said.
+    two = Expected((11, 1), "expected 11.1: test", also=frozenset({(11, 2)}))
+    fs = version.check(new_struct("10.2.0").context(two))
+    assert rules(fs) == ["since-format", "since-mismatch"]
+    assert [f.fix.description if f.fix else None for f in sorted(fs, key=lambda f: f.rule)] == [
+        "replace '10.2.0' with '10.2'", None]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from qapilint.findings import Finding, Severity, replace_in_line
-from qapilint.fixer import Refused, plan, read_text, unified_diff, write
+from qapilint.fixer import Refused, plan, read_text, summary_lines, unified_diff, write
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "fixtures" / "rules"
@@ -202,5 +202,79 @@ def test_a_mismatch_fix_wins_over_a_format_fix_of_the_same_tag(tmp_path: Path) -
     fmt.rule = "since-format"
     mismatch = _finding(text, 4, "10.2.0", "11.1")
     p = plan(str(_tree(tmp_path, text)), [fmt, mismatch])
-    assert [o.applied for o in p.outcomes] == [False, True]
+    # The mismatch's edit rewrites the whole version: the spelling is repaired by it too (one run).
+    assert [(o.applied, o.by) for o in p.outcomes] == [(True, mismatch), (True, None)]
     assert "# Since: 11.1\n" in p.new[P]
+    assert summary_lines(p)[0] == ("qapi/x.json:4: fixed: replace '10.2.0' with '11.1' "
+                                   "(with the fix of since-mismatch) [since-format]")
+    # A covering fix of a rule that is not about the release does not count as fixing it.
+    other = _finding(text, 4, "Since: 10.2.0", "Since: 11.1")
+    other.rule = "since-edited"
+    p = plan(str(tmp_path), [other, fmt])
+    assert [o.applied for o in p.outcomes] == [True, False] and "overlaps" in p.outcomes[1].reason
+
+
+def _commit_edit(repo: Path, path: str, old: str, new: str) -> None:
+    f = repo / path
+    text = f.read_text(encoding="utf-8")
+    assert old in text
+    f.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _git(repo, "commit", "-qam", "qapi: sensors gain a unit")
+
+
+def test_fix_converges_and_the_report_lists_what_remains(tmp_path: Path) -> None:
+    """'(since 10.3.0)' where 11.0 is expected: one run writes '11.0' (spelling and release);
+    the report printed after --fix lists only what is left, says how many were fixed, and
+    its exit status follows what is left."""
+    repo = tmp_path / "qemu"
+    shutil.copytree(RULES / "tree", repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    # A new enum value, its description in the first patch (a misspelled, wrong release: a
+    # since-format finding there) and its value in the second (the since-mismatch is said there).
+    _commit_edit(repo, "qapi/sensor.json", "# @pressure: air pressure in pascal\n",
+                 "# @pressure: air pressure in pascal\n#\n# @humidity: relative humidity\n#     (since 10.3.0)\n")
+    _commit_edit(repo, "qapi/sensor.json", "'pressure',", "'pressure', 'humidity',")
+    text_args = ("check", "--git", "HEAD~2..HEAD", "--base", "HEAD~2", "--target", "11.0", "--select", "version")
+    before = _qapilint(*text_args, cwd=repo)
+    assert before.returncode == 1
+    assert "[since-format]" in before.stdout and "[since-mismatch]" in before.stdout
+    res = _qapilint(*text_args, "--fix", cwd=repo)
+    assert res.stderr.count(": fixed: replace '10.3.0' with '11.0'") == 2, res.stderr
+    assert "(since 11.0)" in (repo / "qapi" / "sensor.json").read_text(encoding="utf-8")
+    # Nothing fixed is printed as if still there; the summary counts it.
+    assert "[since-format]" not in res.stdout and "[since-mismatch]" not in res.stdout, res.stdout
+    assert res.stdout.strip().endswith("No problems remain in 2 patches (2 fixed)."), res.stdout
+    assert res.returncode == 0
+    # The user squashes the fix into the series (here: the whole series into one commit).
+    _git(repo, "reset", "-q", "--soft", "HEAD~2")
+    _git(repo, "commit", "-qam", "qapi: sensors gain a unit")
+    again = _qapilint("check", "--git", "HEAD~1..HEAD", "--base", "HEAD~1", "--target", "11.0", "--select",
+                      "version", cwd=repo)
+    assert again.returncode == 0 and "No problems found" in again.stdout, again.stdout
+
+
+def test_fix_leaves_unfixable_findings_and_their_exit_status(tmp_path: Path) -> None:
+    repo = _checkout(tmp_path, "since-format-devel.patch")      # 'Since: 10.2.50': which release is a guess
+    res = _qapilint(*CHECK, "--fix", cwd=repo)
+    data = json.loads(res.stdout)
+    assert res.returncode == 1
+    assert data["summary"]["fixed"] == 0 and data["summary"]["by_rule"].get("since-format") == 1
+
+
+def test_diff_names_a_file_as_git_quotes_it(tmp_path: Path) -> None:
+    """A file a patch named with a terminal escape in it (git am creates it so): --diff quotes the
+    name as git does, and git apply reads it back."""
+    name = "qapi/x\x1b[31m\u00e9.json"
+    (tmp_path / "qapi").mkdir()
+    (tmp_path / name).write_text(TEXT.replace("10.2", "10.2.0"), encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    src = "# Since: 10.2.0"
+    f = Finding("since-format", Severity.ERROR, "m", file=name, line=4,
+                fix=replace_in_line(name, 4, src, 10, "10.2.0", "10.2"))
+    d = unified_diff(plan(str(tmp_path), [f]))
+    assert d.startswith('--- "a/qapi/x\\033[31m\\303\\251.json"\n+++ "b/qapi/x\\033[31m\\303\\251.json"\n'), d
+    assert "\x1b" not in d
+    (tmp_path / "fix.diff").write_text(d, encoding="utf-8")
+    _git(tmp_path, "apply", "--check", "fix.diff")

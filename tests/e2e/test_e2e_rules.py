@@ -134,7 +134,7 @@ def test_fixtures_exist_and_are_used() -> None:
     for f in used:
         assert (RULES_DIR / f).exists(), f
     on_disk = {str(p.relative_to(RULES_DIR)) for d in ("input", "version", "compat", "docs", "message", "cname",
-                                                         "schema") for p in (RULES_DIR / d).iterdir()}
+                                                         "schema", "example") for p in (RULES_DIR / d).iterdir()}
     assert on_disk <= used, f"fixtures no manifest entry uses: {sorted(on_disk - used)}"
 
 

@@ -258,6 +258,7 @@ def test_key_depends_on_text_name_and_version(cache_home: Path) -> None:
 
 def test_prune_bounds_the_directory(tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "MAX_ENTRIES", 6)
+    monkeypatch.setattr(cache, "PRUNE_EVERY", 1)
     c = cache.default_cache()
     assert c is not None
     stale = Path(c.base) / "parse-0000000000000000"
@@ -265,10 +266,46 @@ def test_prune_bounds_the_directory(tmp_path: Path, cache_home: Path, monkeypatc
     (stale / "x").write_text("old")
     os.utime(stale, (0, 0))
     for i in range(10):
-        c.pruned = False
         cache.parse_file_cached(f"{{ 'enum': 'E{i}', 'data': [] }}\n", "e.json", None, c)
     assert len(list(Path(c.dir).iterdir())) <= 6
     assert not stale.exists()
+
+
+def test_a_long_lived_process_stays_bounded(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bot parses new files for as long as it runs: pruned as it grows, on disk and in memory.
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 20)
+    monkeypatch.setattr(cache, "PRUNE_EVERY", 4)
+    monkeypatch.setattr(cache, "MEMO_ENTRIES", 10)
+    c = cache.default_cache()
+    assert c is not None
+    most = 0
+    for i in range(200):
+        cache.parse_file_cached(f"{{ 'enum': 'E{i}', 'data': [] }}\n", "e.json", None, c)
+        most = max(most, len(list(Path(c.dir).iterdir())))
+    assert most <= 20 + 4
+    assert len(c.memo) <= 10
+
+
+def test_prune_by_bytes(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c = cache.default_cache()
+    assert c is not None
+    for i in range(12):
+        cache.parse_file_cached(f"{{ 'enum': 'E{i}', 'data': [] }}\n" + "# pad\n" * 500, "e.json", None, c)
+    sizes = [p.stat().st_size for p in Path(c.dir).iterdir()]
+    cache.prune(c.base, c.dir, "parse-", 1000, max_bytes=sum(sizes) // 2)
+    left = [p.stat().st_size for p in Path(c.dir).iterdir()]
+    assert 0 < len(left) < len(sizes) and sum(left) <= sum(sizes) // 4 + max(sizes)
+
+
+def test_memo_is_bounded_by_bytes(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MEMO_BYTES", 40_000)
+    c = cache.default_cache()
+    assert c is not None
+    for i in range(30):
+        text = f"{{ 'enum': 'E{i}', 'data': [] }}\n" + "".join(f"{{ 'enum': 'F{i}x{k}', 'data': [] }}\n"
+                                                                for k in range(50))
+        cache.parse_file_cached(text, "e.json", None, c)
+    assert 0 < c.memo_bytes <= 40_000 and len(c.memo) < 30
 
 
 def test_uncacheable_parse_is_not_stored(cache_home: Path) -> None:

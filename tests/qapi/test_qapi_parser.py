@@ -269,6 +269,36 @@ def test_empty_files(text: str) -> None:
     assert pf.exprs == [] and pf.errors == []
 
 
+@pytest.mark.parametrize("text", [
+    "# -*- Mode: Python -*-\n# vim: filetype=python\n",
+    "# -*- Mode: Python -*-\n#\n",
+    "# -*- Mode: Python -*-\n#\n\n# This file is empty now: everything moved out.\n",
+    "# {'a': 'b'}, ['c'] : true",
+    "# 'x'",
+])
+def test_comment_only_files_are_zero_expressions(text: str) -> None:
+    # QEMU's frontend accepts such a file (a series may move every definition out of one).
+    pf = parse(text)
+    assert pf.exprs == [] and pf.errors == []
+
+
+@pytest.mark.parametrize("text, rule, where, message", [
+    # A comment runs to the end of its line, wherever a value or key was expected (QEMU:
+    # the first error; these once made the one-token object reader fail).
+    ("{'':'','':{'':#''}", "syn-duplicate-key", "t.json:1:11", "duplicate key ''"),
+    ("{'':'',''#:''}", "syn-expected-colon", "t.json:1:15", "expected ':'"),
+    ("{'a':'b',#'c':'d'}", "syn-expected-key", "t.json:1:19", "expected string"),
+    ("['a',#'b']", "syn-expected-value", "t.json:1:11", "expected '{', '[', string, or boolean"),
+])
+def test_comment_ends_only_at_the_line_end(text: str, rule: str, where: str, message: str) -> None:
+    assert first(text) == (rule, where, message)
+
+
+def test_strings_in_a_last_comment_are_not_read() -> None:
+    pf = parse("{ 'a': 'b' } # 'c'")
+    assert pf.errors == [] and [e.data for e in pf.exprs] == [{"a": "b"}]
+
+
 def test_binary_garbage_is_a_clean_error() -> None:
     text = bytes(range(256)).decode("latin-1") * 50
     pf = parse(text)

@@ -257,3 +257,15 @@ def test_corrupt_entry_through_the_cli(case: tuple[Path, Path], cache_home: Path
     second = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
     assert "Traceback" not in second.stderr, second.stderr
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
+
+
+def test_a_long_lived_process_stays_bounded(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bot records a verdict per base tree for as long as it runs: pruned as it grows.
+    monkeypatch.setattr(result_cache, "MAX_ENTRIES", 16)
+    monkeypatch.setattr(result_cache, "PRUNE_EVERY", 4)
+    rc = opened(cache_home)
+    most = 0
+    for i in range(120):
+        rc.put(rc.key("q.json", [("q.json", f"text {i}")]), [("rule", f"message {i}")])
+        most = max(most, len(list(Path(rc.dir).iterdir())))
+    assert most <= 16 + 4

@@ -13,8 +13,11 @@ from qapilint.reports.model import PatchReport, Report
 
 
 def test_github_escaping_follows_the_runner_rules() -> None:
-    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    # Our own line breaks are the runner's '%0A'; a CR can only come from the patch: shown, not sent.
+    assert escape_data("50% done\r\nnext") == "50%25 done\\x0d%0Anext"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    # A property is one line: a line break in a file name is shown, never turned back into one.
+    assert escape_property("qapi/x\r\ny.json") == "qapi/x\\x0d\\x0ay.json"
     f = Finding("x-rule", Severity.WARNING, "line one\nline two", file="qapi/a,b:c.json", line=3, col=2)
     assert command(f) == "::warning file=qapi/a%2Cb%3Ac.json,line=3,col=2,title=qapilint x-rule::line one%0Aline two"
 

@@ -139,3 +139,49 @@ def test_text_finding_about_a_control_character_line() -> None:
     report = make_report(findings=False)
     report.patches[0].findings = [f]
     assert "line holds \\x1b[6n [x-rule]" in render("text", report, RenderOptions())
+
+
+# A diff path as git C-quotes it (CR, LF, SOH), and one with a NUL and a U+202E RIGHT-TO-LEFT
+# OVERRIDE, which patchwork's JSON can carry.
+_QUOTED = r'"b/qapi/x\r\ny\001z.json"'
+_RAW_CONTROLS = set(map(chr, [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)])) | {
+    "\u2028", "\u2029", "\u202e"}
+
+
+def _hostile_paths(tmp_path: Path) -> Path:
+    quoted = (f'diff --git {_QUOTED.replace("b/", "a/", 1)} {_QUOTED}\nnew file mode 100644\n--- /dev/null\n'
+              f"+++ {_QUOTED}\n@@ -0,0 +1,2 @@\n+{{ 'command': 'foo' }}\n+{{ 'struct': 'bad name' }}\n")
+    nul = "qapi/n\0m\u202e.json"
+    plain = (f"diff --git a/{nul} b/{nul}\nnew file mode 100644\n--- /dev/null\n+++ b/{nul}\n@@ -0,0 +1,1 @@\n"
+             "+{ 'command': 'bar' }\n")
+    data = json.loads((ROOT / "fixtures" / "inputs" / "pw-patch-1001.json").read_text(encoding="utf-8"))
+    data["diff"] = quoted + plain
+    p = tmp_path / "paths.json"
+    p.write_text(json.dumps(data), encoding="ascii")
+    return p
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "b4", "b4-prep", "json", "sarif", "gitlab", "patchwork",
+                                 "email", "html"])
+def test_control_characters_in_diff_paths_never_reach_an_output(fmt: str, tmp_path: Path) -> None:
+    """Paths show in file fields and inside other findings' messages: escaped in every one."""
+    p = _cli("check", "--format", fmt, "--email-from", "M <m@example.org>", str(_hostile_paths(tmp_path)))
+    assert p.returncode == 1, p.stderr.decode("utf-8", "replace")
+    out = p.stdout.decode("utf-8")
+    raw = sorted({c for c in out + p.stderr.decode("utf-8") if c in _RAW_CONTROLS})
+    assert raw == [], raw
+    if fmt in ("text", "b4-prep"):
+        assert "qapi/x\\x0d\\x0ay\\x01z.json" in out and "qapi/n\\x00m\\u202e.json" in out
+    if fmt == "github":
+        props = [ln.split("::")[1] for ln in out.splitlines() if ln.startswith("::")]
+        assert props and not any("%0A" in x or "%0D" in x for x in props), props
+    if fmt == "sarif":
+        uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(out)["runs"][0]["results"]
+                for loc in r["locations"] if "uri" in loc["physicalLocation"]["artifactLocation"]}
+        assert "qapi/x%0D%0Ay%01z.json" in uris and "qapi/n%00m%E2%80%AE.json" in uris
+        assert not any(c in u for u in uris for c in _RAW_CONTROLS)
+
+
+def test_terminal_text_shows_unicode_line_breaks_and_bidi_controls() -> None:
+    assert for_terminal("a\u2028b\u202ec\u2066d") == "a\\u2028b\\u202ec\\u2066d"
+    assert for_terminal("\u00e9\u4e2d") == "\u00e9\u4e2d"      # ordinary text stays as it is

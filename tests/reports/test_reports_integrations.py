@@ -82,7 +82,7 @@ def test_pre_commit_hook_entry_reviews_the_staged_change(staged_tree: Path) -> N
 
 def _recipe() -> str:
     text = DOC.read_text(encoding="utf-8")
-    m = re.search(r"<!-- recipe:sendemail-validate -->\s*```sh\n(.*?)```", text, re.S)
+    m = re.search(r"<!-- snippet:sendemail-validate -->\s*```sh\n(.*?)```", text, re.S)
     assert m, "recipe block missing from docs/integrations.md"
     return m.group(1)
 
@@ -109,7 +109,7 @@ def test_b4_commands_in_the_doc_use_existing_formats() -> None:
     from qapilint.reports import FORMATS
 
     text = DOC.read_text(encoding="utf-8")
-    cmds = re.findall(r"perpatch-check-cmd = (qapilint .*)", text)
+    cmds = re.findall(r'perpatch-check-cmd "(qapilint .*)"', text)
     assert len(cmds) == 2
     for c in cmds:
         fmt = re.search(r"--format (\S+)", c)

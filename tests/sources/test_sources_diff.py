@@ -138,10 +138,15 @@ def test_50mb_input_refused_from_stdin() -> None:
 
 
 def test_large_diff_below_the_limit_loads() -> None:
-    body = "".join(f"+  'member{i}': 'int',\n" for i in range(100_000))
-    text = f"--- a/qapi/big.json\n+++ b/qapi/big.json\n@@ -0,0 +1,100000 @@\n{body}"
+    # Schema hunks have a cap of their own (512 KiB per patch); other files only the input's.
+    body = "".join(f"+  int member{i};\n" for i in range(100_000))
+    text = f"--- a/hw/big.c\n+++ b/hw/big.c\n@@ -0,0 +1,100000 @@\n{body}"
     (p,) = load("-", stdin=io.BytesIO(text.encode())).patches
     assert len(p.files[0].hunks[0].lines) == 100_000
+    body = "".join(f"+  'member{i}': 'int',\n" for i in range(20_000))
+    text = f"--- a/qapi/big.json\n+++ b/qapi/big.json\n@@ -0,0 +1,20000 @@\n{body}"
+    (p,) = load("-", stdin=io.BytesIO(text.encode())).patches
+    assert len(p.files[0].hunks[0].lines) == 20_000
 
 
 def test_unknown_format() -> None:

@@ -1,0 +1,12 @@
+"""Rule ids of the example family, shared by the checker (here) and the rule registry (checks)."""
+
+SYNTAX = "example-syntax"
+UNKNOWN_COMMAND = "example-unknown-command"
+UNKNOWN_EVENT = "example-unknown-event"
+UNKNOWN_MEMBER = "example-unknown-member"
+WRONG_TYPE = "example-wrong-type"
+BAD_VALUE = "example-bad-value"
+MISSING_MEMBER = "example-missing-member"
+SHAPE = "example-message-shape"
+TIMESTAMP = "example-event-timestamp"
+OOB = "example-oob"

@@ -1,0 +1,220 @@
+"""Finding QMP examples: directives, old sections, messages over several lines, commit messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qapilint.qapi.examples import CommentLine, Example, examples_in_commit, examples_in_doc, examples_in_lines
+from qapilint.qapi.loader import load_schema
+
+
+def examples(tmp_path: Path, doc: str, definition: str = "{ 'command': 'widget-ping' }") -> list[Example]:
+    """The examples of one doc block, read by the real loader from a schema file."""
+    f = tmp_path / "widgets.json"
+    f.write_text(doc + "\n" + definition + "\n", encoding="utf-8")
+    parsed = load_schema(str(f))
+    return [ex for block in parsed.docs for ex in examples_in_doc(block)]
+
+
+DIRECTIVES = """\
+##
+# @widget-ping:
+#
+# Ping the widget hub.
+#
+# .. qmp-example::
+#    :title: Ping once
+#
+#     -> { "execute": "widget-ping" }
+#     <- { "return": {} }
+#
+# .. qmp-example::
+#    :annotated:
+#
+#    Ask twice; the replies come in order::
+#
+#     -> { "execute": "widget-ping",
+#          "id": 1 }
+#     -> { "execute": "widget-ping", "id": 2 }
+#     <- { "return": {},
+#          "id": 1 }
+#     <- { "return": {}, "id": 2 }
+#
+#    That is all.
+#
+# Since: 11.0
+##"""
+
+
+def test_directives_titles_and_multi_line_messages(tmp_path: Path) -> None:
+    first, second = examples(tmp_path, DIRECTIVES)
+    assert (first.kind, first.title, first.annotated, first.symbol) == ("qmp-example", "Ping once", False,
+                                                                       "widget-ping")
+    assert [m.direction for m in first.messages] == ["->", "<-"]
+    assert second.annotated and second.title is None
+    assert [m.lines for m in second.messages] == [[17, 18], [19], [20, 21], [22]]
+    msg = second.messages[0]
+    assert msg.text == '{ "execute": "widget-ping",\n"id": 1 }'
+    # Positions are file positions: line 18 is '#          "id": 1 }'.
+    assert msg.position(msg.text.index('"id"')) == (18, 12)
+    assert all(m.parsed().ok for ex in (first, second) for m in ex.messages)
+
+
+OLD_SECTION = """\
+##
+# @widget-ping:
+#
+# Ping the widget hub.
+#
+# Since: 9.0
+#
+# Examples:
+#
+# 1. Ping
+#
+# -> { "execute": "widget-ping" }
+# <- {
+#       "return": {}
+#    }
+#
+# 2. Ping again
+#
+# -> { "execute": "widget-ping" }
+# <- { "return": {} }
+##"""
+
+
+def test_old_examples_section(tmp_path: Path) -> None:
+    [ex] = examples(tmp_path, OLD_SECTION)
+    assert ex.kind == "section" and ex.line == 8
+    assert [m.lines for m in ex.messages] == [[12], [13, 14, 15], [19], [20]]
+
+
+def test_notation_is_no_message(tmp_path: Path) -> None:
+    doc = ("##\n# = Widgets\n#\n# .. qmp-example::\n#\n#   -> ... text sent by client ...\n"
+           "#   <- ... text sent by server ...\n##")
+    assert examples(tmp_path, doc, "") == []
+
+
+def test_an_unbalanced_message_ends_at_the_next_arrow_or_prose(tmp_path: Path) -> None:
+    doc = """\
+##
+# @widget-ping:
+#
+# .. qmp-example::
+#
+#     -> { "execute": "widget-ping",
+#     <- { "return": {} }
+#
+# .. qmp-example::
+#
+#     <- { "return": [ { "a": 1 },
+#
+# Since: 11.0
+##"""
+    first, second = examples(tmp_path, doc)
+    assert [m.lines for m in first.messages] == [[6], [7]]
+    assert [m.lines for m in second.messages] == [[11]]
+    assert all(m.complete for m in first.messages + second.messages)
+    assert [p.kind for p in second.messages[0].parsed().problems] == ["unclosed"]
+
+
+def test_text_after_an_early_close_stays_in_the_message(tmp_path: Path) -> None:
+    doc = """\
+##
+# @widget-ping:
+#
+# .. qmp-example::
+#
+#     -> { "execute": "widget-ping" }
+#          "arguments": { "n": 1 } }
+#     <- { "return": {} }
+##"""
+    [ex] = examples(tmp_path, doc)
+    assert [m.lines for m in ex.messages] == [[6, 7], [8]]
+    assert [p.kind for p in ex.messages[0].parsed().problems] == ["early-close"]
+
+
+def test_a_message_cut_by_the_edge_of_view_is_incomplete() -> None:
+    lines = [CommentLine(40, 2, '     <- { "return": ['), CommentLine(41, 2, '          { "id": "a" },')]
+    [ex] = examples_in_lines("qapi/widgets.json", lines, "query-widgets", ends_known=False)
+    assert not ex.messages[0].complete
+    [ex] = examples_in_lines("qapi/widgets.json", lines, "query-widgets", ends_known=True)
+    assert ex.messages[0].complete
+
+
+def test_a_gap_in_line_numbers_cuts_a_message() -> None:
+    lines = [CommentLine(40, 2, '     <- { "return": ['), CommentLine(44, 2, '          ] }')]
+    [ex] = examples_in_lines("qapi/widgets.json", lines, None)
+    assert not ex.messages[0].complete
+
+
+COMMIT = """\
+Add a counter to WidgetInfo.
+
+The new type:
+WidgetCounter { 'name': 'str', 'hits': 'int' }
+
+* Before:
+{"execute":"query-widgets"}
+{
+ "return": [
+ { "id": "a",
+   "hits": 3 },
+
+ ...
+
+ { "id": "z" },
+ ],
+ "extra": 1
+}
+
+Or with arrows:
+  -> { "execute": "widget-ping" }
+  <- { "return": {} }
+{ "not": "qmp" }
+
+Signed-off-by: Ada Example <ada@example.org>
+"""
+
+
+def test_commit_message_qmp_with_and_without_arrows() -> None:
+    [ex] = examples_in_commit(COMMIT)
+    assert ex.kind == "commit"
+    assert [(m.direction, m.line) for m in ex.messages] == [("", 7), ("", 8), ("->", 21), ("<-", 22)]
+    assert ex.messages[1].lines[-1] == 18
+    reply = ex.messages[1].parsed()
+    assert [p.kind for p in reply.problems] == ["trailing-comma"]
+
+
+def test_commit_message_prose_ends_an_unclosed_block() -> None:
+    [ex] = examples_in_commit('{"execute": "widget-ping",\n "arguments": {\n\nThis broke.\n')
+    [msg] = ex.messages
+    assert msg.lines == [1, 2] and [p.kind for p in msg.parsed().problems] == ["unclosed"]
+
+
+def test_a_message_rewrapped_to_the_arrows_column_continues(tmp_path: Path) -> None:
+    doc = """\
+##
+# @widget-ping:
+#
+# Examples:
+#
+# -> { "execute": "widget-ping", "arguments": { "name":
+# "sw1" } }
+# <- { "return": {} }
+#
+# 2. Then it
+# -> { "execute": "widget-ping",
+# 3. Broken
+##"""
+    [ex] = examples(tmp_path, doc)
+    assert [m.lines for m in ex.messages] == [[6, 7], [8], [11]]
+    assert ex.messages[0].parsed().ok and ex.messages[0].parsed().problems == []
+    assert [p.kind for p in ex.messages[2].parsed().problems] == ["unclosed"]
+
+
+def test_bracketed_elisions() -> None:
+    [ex] = examples_in_commit('{\n "return": [\n   [...]\n   { "name": "a" },\n   {...more...}\n ]\n}\n')
+    r = ex.messages[0].parsed()
+    assert r.ok and r.problems == [] and r.value == {"return": [{"name": "a"}]}
