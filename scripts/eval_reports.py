@@ -146,9 +146,11 @@ def _check(repo: str, *extra: str) -> subprocess.CompletedProcess[str]:
                            "--format", "json", *extra], cwd=repo, capture_output=True, text=True, timeout=600)
 
 
-def _findings(repo: str) -> list[dict[str, Any]] | None:
+def _findings(repo: str, verbose: bool = False) -> list[dict[str, Any]] | None:
     p = _check(repo)
     if p.returncode not in (0, 1) or "Traceback" in p.stderr:
+        if verbose:
+            print(f"{repo}: exit {p.returncode}: {p.stderr.strip()[-2000:]}")
         return None
     return [f for patch in json.loads(p.stdout)["patches"] for f in patch["findings"]]
 
@@ -174,9 +176,11 @@ def fix_eval(corpus: Path, bundle: str, jobs: int, verbose: bool) -> None:
             c["no tree"] += 1
             return c
         c["trees"] += 1
-        before = _findings(repo)
+        before = _findings(repo, verbose)
         if before is None:
             c["crash"] += 1
+            if verbose:
+                print(f"{rec['id']}: check failed before the fix ({repo})")
             return c
         fixes = [f for f in before if f.get("fix")]
         c["fixes offered"] += len(fixes)
@@ -191,9 +195,11 @@ def fix_eval(corpus: Path, bundle: str, jobs: int, verbose: bool) -> None:
             c["fixes applied"] += applied
             c["fixes not applied"] += res.stderr.count(": not fixed: ")
             _git(repo, "commit", "-qa", "--amend", "--no-edit")
-        after = _findings(repo) if fixes else before
+        after = _findings(repo, verbose) if fixes else before
         if after is None:
             c["crash"] += 1
+            if verbose:
+                print(f"{rec['id']}: check failed after the fix ({repo})")
             return c
         new = Counter(_key(f) for f in after) - Counter(_key(f) for f in before)
         c["new findings after the fix"] += sum(new.values())

@@ -14,6 +14,7 @@ from qapilint.changes.model import Change, PatchChanges, describe
 from qapilint.errors import InputError
 from qapilint.rebuild import RebuildCache, find_tree
 from qapilint.rebuild.base import resolve
+from qapilint.reports.safe import plain
 
 NO_QAPI = "touches no QAPI schema file"
 
@@ -96,15 +97,6 @@ def render_text(entries: list[PatchChanges], out: TextIO) -> None:
         out.write("\n")
 
 
-def _jsonable(v: object) -> object:
-    if v is None or isinstance(v, (str, int, float, bool)):
-        return v
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    return str(v)
-
 
 def to_json(pc: PatchChanges) -> dict[str, object]:
     return {
@@ -119,8 +111,8 @@ def to_json(pc: PatchChanges) -> dict[str, object]:
         "changes": [{"op": c.op, "what": c.what, "definition": c.definition, "name": c.name, "meta": c.meta,
                      "partial": c.partial, "file": c.file, "line": c.line,
                      "patch_line": c.patch_lines[0] if c.patch_lines else None,
-                     "patch_lines": list(c.patch_lines), "before": _jsonable(c.before),
-                     "after": _jsonable(c.after), "detail": c.detail, "doc": c.doc}
+                     "patch_lines": list(c.patch_lines), "before": plain(c.before),
+                     "after": plain(c.after), "detail": c.detail, "doc": c.doc}
                     for c in pc.changes],
     }
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 # Nesting beyond this is not an example but hostile input.
@@ -159,6 +159,7 @@ class _Parser:
         self.problems: list[Problem] = []
         self.positions: dict[Path, tuple[int, int]] = {}   # path -> (key offset, value offset)
         self.elided = False
+        self.last_elided = False         # whether the container just read had a '...'
         self.quoted_once = False
         self.quoted_at = -1             # index of the single-quotes problem in ``problems``
         self.quoted_msg = ""            # and its message, before the count of further ones
@@ -285,42 +286,7 @@ class _Parser:
 
     def obj(self, open_tok: _Tok, path: Path, depth: int) -> object:
         out: dict[str, object] = {}
-        elided = False
-        need_comma = False      # a member was just read
-        last_end = open_tok.pos + 1
-        while True:
-            t = self.peek()
-            if t.kind == "punct" and t.text == "}":
-                self.take()
-                break
-            if t.kind == "punct" and t.text == "]":
-                raise self.fail("mismatch", f"']' closes the '{{' opened at {self.where(open_tok.pos)}",
-                                t.pos)
-            if t.kind == "eof":
-                raise self.fail("unclosed", f"the '{{' opened at {self.where(open_tok.pos)} is never closed",
-                                open_tok.pos)
-            if t.kind == "punct" and t.text == ",":
-                after_ell = self.take_comma()
-                nxt = self.peek()
-                if nxt.kind == "punct" and nxt.text == "}" and not after_ell:
-                    self.problem("trailing-comma", "trailing comma before '}'", t.pos, Fix(t.pos, t.pos + 1, ""))
-                elif not need_comma and not after_ell:
-                    raise self.fail("unexpected", "a member was expected, not ','", t.pos)
-                need_comma = False
-                continue
-            if t.kind == "ell":
-                self.take()
-                elided = self.elided = True
-                need_comma = False
-                continue
-            if need_comma:
-                if t.kind == "ustr":
-                    raise self.fail("unterminated-string", "the string is not closed on its line", t.pos)
-                if t.kind in ("str", "sq") and self.peek(1).text == ":":
-                    self.problem("missing-comma", f"missing ',' before {_show(t)}", last_end,
-                                 Fix(last_end, last_end, ","))
-                else:
-                    raise self.fail("unexpected", f"',' or '}}' was expected, not {_show(t)}", t.pos)
+        for t in self.items(open_tok, "}", "a member", lambda t: t.kind in ("str", "sq") and self.peek(1).text == ":"):
             key = self.key(t)
             colon = self.take()
             if not (colon.kind == "punct" and colon.text == ":"):
@@ -332,10 +298,7 @@ class _Parser:
                 self.problem("duplicate-key", f"duplicate key {_show(t)}", t.pos)
             self.positions[sub] = (t.pos, vpos)
             out[key] = self.value(sub, depth + 1)
-            prev = self.toks[self.i - 1]
-            last_end = prev.pos + len(prev.text)
-            need_comma = True
-        if elided:
+        if self.last_elided:
             # '{ ... }' alone stands for any value, '{ "a": 1, ... }' for an object with more members.
             return ELIDED if not out else EDict(out)
         return out
@@ -355,26 +318,46 @@ class _Parser:
 
     def arr(self, open_tok: _Tok, path: Path, depth: int) -> object:
         out: list[object] = []
+        for t in self.items(open_tok, "]", "a value",
+                            lambda t: t.kind in ("str", "sq", "num", "word") or t.text in ("{", "[")):
+            sub = (*path, len(out))
+            self.positions[sub] = (t.pos, t.pos)
+            out.append(self.value(sub, depth + 1))
+        if self.last_elided:
+            return ELIDED if not out else EList(out)
+        return out
+
+    def items(self, open_tok: _Tok, close: str, what: str, starts_item: Callable[[_Tok], bool]) -> Iterator[_Tok]:
+        """The first token of each item of the container ``open_tok`` opens, up to its ``close``.
+
+        The punctuation between items is the same for objects and arrays:
+        commas (a trailing one and a missing one are problems with a fix, as
+        an example reader forgives them), '...' elisions, and the wrong
+        closer.  Afterwards ``last_elided`` says whether the container had one.
+        """
+        other = "]" if close == "}" else "}"
         elided = False
-        need_comma = False
+        need_comma = False      # an item was just read
         last_end = open_tok.pos + 1
         while True:
             t = self.peek()
-            if t.kind == "punct" and t.text == "]":
+            if t.kind == "punct" and t.text == close:
                 self.take()
                 break
-            if t.kind == "punct" and t.text == "}":
-                raise self.fail("mismatch", f"'}}' closes the '[' opened at {self.where(open_tok.pos)}", t.pos)
+            if t.kind == "punct" and t.text == other:
+                raise self.fail("mismatch", f"'{other}' closes the '{open_tok.text}' opened at "
+                                f"{self.where(open_tok.pos)}", t.pos)
             if t.kind == "eof":
-                raise self.fail("unclosed", f"the '[' opened at {self.where(open_tok.pos)} is never closed",
-                                open_tok.pos)
+                raise self.fail("unclosed", f"the '{open_tok.text}' opened at {self.where(open_tok.pos)} "
+                                "is never closed", open_tok.pos)
             if t.kind == "punct" and t.text == ",":
                 after_ell = self.take_comma()
                 nxt = self.peek()
-                if nxt.kind == "punct" and nxt.text == "]" and not after_ell:
-                    self.problem("trailing-comma", "trailing comma before ']'", t.pos, Fix(t.pos, t.pos + 1, ""))
+                if nxt.kind == "punct" and nxt.text == close and not after_ell:
+                    self.problem("trailing-comma", f"trailing comma before '{close}'", t.pos,
+                                 Fix(t.pos, t.pos + 1, ""))
                 elif not need_comma and not after_ell:
-                    raise self.fail("unexpected", "a value was expected, not ','", t.pos)
+                    raise self.fail("unexpected", f"{what} was expected, not ','", t.pos)
                 need_comma = False
                 continue
             if t.kind == "ell":
@@ -385,20 +368,16 @@ class _Parser:
             if need_comma:
                 if t.kind == "ustr":
                     raise self.fail("unterminated-string", "the string is not closed on its line", t.pos)
-                if t.kind in ("str", "sq", "num", "word") or t.text in ("{", "["):
+                if starts_item(t):
                     self.problem("missing-comma", f"missing ',' before {_show(t)}", last_end,
                                  Fix(last_end, last_end, ","))
                 else:
-                    raise self.fail("unexpected", f"',' or ']' was expected, not {_show(t)}", t.pos)
-            sub = (*path, len(out))
-            self.positions[sub] = (t.pos, t.pos)
-            out.append(self.value(sub, depth + 1))
+                    raise self.fail("unexpected", f"',' or '{close}' was expected, not {_show(t)}", t.pos)
+            yield t
             prev = self.toks[self.i - 1]
             last_end = prev.pos + len(prev.text)
             need_comma = True
-        if elided:
-            return ELIDED if not out else EList(out)
-        return out
+        self.last_elided = elided
 
 
 def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:

@@ -14,6 +14,7 @@ import re
 from qapilint.compare.model import Comparison, Entry, SideInfo, headline
 from qapilint.compare.walk import show_cond
 from qapilint.findings import Finding
+from qapilint.reports.safe import plain
 from qapilint.versions import fmt
 
 GROUPS = (("new", "New"), ("changed", "Changed"), ("deprecated", "Deprecated"), ("removed", "Removed"))
@@ -128,20 +129,11 @@ def _side(s: SideInfo) -> dict[str, object]:
             "release": fmt(s.release) if s.release else None, "released": s.released, "root": s.root}
 
 
-def _jsonable(v: object) -> object:
-    if v is None or isinstance(v, (str, int, float, bool)):
-        return v
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    return str(v)
-
 
 def entry_json(e: Entry) -> dict[str, object]:
     return {"op": e.op, "what": e.what, "definition": e.definition, "name": e.name, "meta": e.meta,
-            "on": e.on, "group": e.group, "detail": e.detail, "before": _jsonable(e.before),
-            "after": _jsonable(e.after), "if": _jsonable(e.cond), "directions": sorted(e.directions),
+            "on": e.on, "group": e.group, "detail": e.detail, "before": plain(e.before),
+            "after": plain(e.after), "if": plain(e.cond), "directions": sorted(e.directions),
             "breaking": e.breaking, "deprecated_since": e.deprecated_since, "policy": e.policy,
             "reason": e.reason or None, "file": e.file or None, "line": e.line, "via": e.via or None,
             "replaces": e.replaces}

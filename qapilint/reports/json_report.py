@@ -16,7 +16,7 @@ from qapilint.findings import Finding, Fix
 from qapilint.reports.fingerprint import fingerprints
 from qapilint.reports.locate import all_findings, severity_counts
 from qapilint.reports.model import PatchReport, Report
-from qapilint.reports.safe import dumps
+from qapilint.reports.safe import dumps, plain
 
 if TYPE_CHECKING:
     from qapilint.reports import RenderOptions
@@ -51,16 +51,6 @@ def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def _plain(value: object) -> object:
-    """Change.before/after hold schema values (str, bool, dict, list): keep JSON-able ones."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value)
-
 
 def change_dict(c: Change) -> dict[str, Any]:
     return {
@@ -74,8 +64,8 @@ def change_dict(c: Change) -> dict[str, Any]:
         "line": c.line,
         "patch_line": c.patch_lines[0] if c.patch_lines else None,
         "patch_lines": list(c.patch_lines),
-        "before": _plain(c.before),
-        "after": _plain(c.after),
+        "before": plain(c.before),
+        "after": plain(c.after),
         "detail": c.detail,
     }
 

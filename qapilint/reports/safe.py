@@ -44,6 +44,17 @@ def one_line(text: str) -> str:
     return " ".join(scrub(_CONTROLS_ALL.sub(" ", text)).split())
 
 
+def plain(value: object) -> object:
+    """A value made of JSON types: schema values (str, bool, dict, list) as they are, anything else as text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return str(value)
+
+
 def dumps(obj: Any) -> str:
     """JSON text that stays valid and inert: UTF-8 as such, but C1 controls, DEL, line separators and
     bidirectional controls escaped."""
