@@ -108,7 +108,11 @@ class GitRepo:
     def _proc(self) -> subprocess.Popen[bytes] | None:
         if self._batch is None or self._batch.poll() is not None:
             try:
-                self._batch = subprocess.Popen(["git", "-C", self.top, "cat-file", "--batch"],
+                # --follow-symlinks: a committed link is read as the file it names inside
+                # the tree, as the work tree reader does; one that leaves the tree (or
+                # dangles, or loops) is answered as such and never read as schema text.
+                self._batch = subprocess.Popen(["git", "-C", self.top, "cat-file", "--batch",
+                                                "--follow-symlinks"],
                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                                stderr=subprocess.DEVNULL)
             except OSError:
@@ -159,15 +163,24 @@ def _batch_answer(out: IO[bytes]) -> bytes | None:
     if not head:
         raise OSError("git cat-file ended")
     parts = head.split()
+    if len(parts) == 2 and parts[0] in _LINK_ANSWERS and parts[1].isdigit():
+        _drain(out, int(parts[1]) + 1)      # the link's text: not a file of the tree
+        return None
     if len(parts) != 3 or not parts[2].isdigit():
         return None          # missing / ambiguous: nothing follows the line
     size = int(parts[2])
     if size > MAX_BLOB:
-        # Drain it to keep the stream in step, keep none of it.
-        left = size + 1
-        while left:
-            left -= len(out.read(min(left, 1 << 20)) or b"x" * left)
+        _drain(out, size + 1)  # keep the stream in step, keep none of it
         return None
     data = out.read(size)
     out.read(1)              # the newline after the object
     return data if parts[1] == b"blob" else None
+
+
+# cat-file --follow-symlinks answers for a link it does not follow; '<size>' bytes of text follow.
+_LINK_ANSWERS = frozenset({b"symlink", b"dangling", b"loop", b"notdir"})
+
+
+def _drain(out: IO[bytes], left: int) -> None:
+    while left:
+        left -= len(out.read(min(left, 1 << 20)) or b"x" * left)

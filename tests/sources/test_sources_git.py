@@ -71,3 +71,30 @@ def test_empty_range(repo: Path) -> None:
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a directory"):
         load_git_range(str(tmp_path / "missing"), "a..b")
+
+
+def test_object_reader_follows_links_inside_the_tree_and_refuses_the_others(tmp_path: Path) -> None:
+    from qapilint.sources.gitrepo import GitRepo
+
+    r = tmp_path / "tree"
+    (r / "qapi").mkdir(parents=True)
+    secret = tmp_path / "pw-token"
+    secret.write_text("s3cret-token\n")
+    _git(r, "init", "-q", "-b", "master")
+    (r / "qapi" / "real.json").write_text("{ 'include': 'x.json' }\n")
+    (r / "qapi" / "inside.json").symlink_to("real.json")
+    (r / "qapi" / "outside.json").symlink_to("../../pw-token")
+    (r / "qapi" / "absolute.json").symlink_to(str(secret))
+    (r / "qapi" / "dangling.json").symlink_to("gone.json")
+    (r / "qapi" / "loop.json").symlink_to("loop.json")
+    _git(r, "add", "-A")
+    _git(r, "-c", "user.name=A", "-c", "user.email=a@example.org", "commit", "-qm", "links")
+    with GitRepo(str(r)) as repo:
+        head = repo.commit("HEAD")
+        assert head is not None
+        for name in ("outside", "absolute", "dangling", "loop"):
+            assert repo.read(head, f"qapi/{name}.json") is None, name
+            # The answer's text was consumed: the stream stays in step for the next read.
+            assert repo.read(head, "qapi/real.json") == b"{ 'include': 'x.json' }\n"
+        assert repo.read(head, "qapi/inside.json") == b"{ 'include': 'x.json' }\n"
+        assert repo.read(head, "qapi/missing.json") is None
