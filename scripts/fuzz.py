@@ -330,7 +330,8 @@ class Outcome:
 
 
 # Owned by the hunk-only rebuild's redesign (issue 15): sites there are reported to it.
-REBUILD_REDESIGN = ("rebuild/scan.py", "rebuild/views.py", "rebuild/fragments.py", "rebuild/naming.py")
+REBUILD_REDESIGN = ("rebuild/scan.py", "rebuild/window.py", "rebuild/assign.py", "rebuild/views.py",
+                    "rebuild/naming.py", "rebuild/series.py", "rebuild/hunks.py")
 
 
 def _site(exc: BaseException) -> str:

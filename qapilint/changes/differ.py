@@ -16,7 +16,8 @@ from qapilint.changes.items import Item, features_of, inherited_from, parts, sca
 from qapilint.changes.model import Change, Definition, FileRebuild, PatchChanges, SchemaState
 from qapilint.patch import Patch, Series
 from qapilint.qapi.exprs import ParsedSchema
-from qapilint.rebuild import Rebuild, RebuildCache, TreeReader, rebuild
+from qapilint.rebuild import Evidence, Rebuild, RebuildCache, TreeReader, rebuild
+from qapilint.rebuild import series_evidence as evidence_of
 from qapilint.rebuild.views import Loc, SideView
 
 _WHAT = {"if": "if", "base": "base", "discriminator": "discriminator", "data": "data",
@@ -48,14 +49,19 @@ class _Ctx:
                 return got
             path = path[:-1]
 
-    def visible_change(self, side: str, path: tuple[str, ...]) -> bool:
+    def visible_change(self, side: str, path: tuple[str, ...], item: bool = True) -> bool:
         """Whether a part seen on one side only is a real addition/removal.
 
         It is when the other side's definition was seen whole (so the part
         is truly absent there), or when its own line is a ``+``/``-`` line.
+        A definition seen whole on this side but cut on the other was written
+        out anew (moved, or rewritten around a cut), so its lines' kinds say
+        nothing about which of its ``item``s the other side's unseen part holds.
         """
         if not (self.b_cut if side == "+" else self.a_cut):
             return True
+        if item and not (self.a_cut if side == "+" else self.b_cut):
+            return False
         lc = self.bv.locs.get((self.key, path)) if side == "-" else self.av.locs.get((self.key, path))
         return lc is not None and lc.kind == side
 
@@ -106,13 +112,19 @@ def _inherited(defs: dict[str, Definition], d: Definition | None, name: str) -> 
 
 def _moved(c: _Ctx, what: str, name: str, it: Item, side: str) -> bool:
     """A member that left ``c``'s own data for a type it inherits from (or came down
-    from one) is still there for clients; say it moved."""
+    from one) is still there for clients; say it moved.
+
+    In hunk mode a member may also have gone into the part of such a type
+    that is out of view: that is no removal (or addition) to claim either.
+    """
     if what != "member":
         return False
-    defs, d = (c.av.definitions, c.a) if side == "-" else (c.bv.definitions, c.b)
+    view = c.av if side == "-" else c.bv
+    defs, d = view.definitions, (c.a if side == "-" else c.b)
     got = _inherited(defs, d, name)
     if got is None:
-        return False
+        # (inherited_from finds types by their key, which is their name.)
+        return c.hunk_mode and d is not None and any(x.name in view.data_partial for x in inherited_from(d, defs))
     holder, other = got
     same = other.type == it.type and other.optional == it.optional
     moved = f"moved into '{holder}'" if side == "-" else f"moved here from '{holder}'"
@@ -167,10 +179,10 @@ def _scalar(c: _Ctx, what: str, name: str | None, path: tuple[str, ...], old: ob
             on: str = "") -> None:
     suffix = f" on {on}" if on else ""
     if old is None:
-        if c.visible_change("+", path):
+        if c.visible_change("+", path, item=False):
             c.emit("added", what, name, path, after=new, detail=show(new) + suffix)
     elif new is None:
-        if c.visible_change("-", path):
+        if c.visible_change("-", path, item=False):
             c.emit("removed", what, name, path, before=old, detail=show(old) + suffix)
     else:
         c.emit("changed", what, name, path, before=old, after=new, detail=f"{show(old)} -> {show(new)}{suffix}")
@@ -268,8 +280,9 @@ def _state(view: SideView | None, extra: SideView, complete: bool, parsed: Parse
 
 
 def _for_patch(patch: Patch, tree: str | TreeReader | None, base: str | None, cache: RebuildCache | None,
-               overlay: dict[str, str | None] | None, want_schema: bool) -> tuple[PatchChanges, Rebuild]:
-    rb = rebuild(patch, tree, base, cache, overlay, want_schema)
+               overlay: dict[str, str | None] | None, want_schema: bool,
+               evidence: Evidence | None = None) -> tuple[PatchChanges, Rebuild]:
+    rb = rebuild(patch, tree, base, cache, overlay, want_schema, evidence=evidence)
     changes: list[Change] = []
     if rb.tree_before is not None and rb.tree_after is not None:
         changes.extend(diff_views(rb.tree_before, rb.tree_after, hunk_mode=False))
@@ -318,25 +331,34 @@ def cumulative(entries: list[PatchChanges], series_id: str | None, subject: str)
 
 
 def iter_changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
-                            cache: RebuildCache | None = None, want_schema: bool = False) -> Iterator[PatchChanges]:
+                            cache: RebuildCache | None = None, want_schema: bool = False,
+                            series_evidence: bool = True) -> Iterator[PatchChanges]:
     """One entry per patch (earlier patches applied first), each made when the caller asks for it.
 
     A caller that is done with an entry before asking for the next need not
-    hold a long series' schemas all at once.
+    hold a long series' schemas all at once.  Without a tree, what the other
+    patches show in view names the regions of each patch whose name is out
+    of view (``series_evidence``); that evidence is read from the patch
+    model, so no patch's rebuild is kept for it.
     """
     reader = TreeReader(tree, base) if isinstance(tree, str) else tree
     cache = cache if cache is not None else RebuildCache()
     overlay: dict[str, str | None] = {}
-    for p in series.patches:
-        pc, rb = _for_patch(p, reader, None, cache, overlay, want_schema)
+    evidence = None
+    if reader is None and series_evidence and len(series.patches) > 1:
+        evidence = evidence_of(series.patches)
+    for i, p in enumerate(series.patches):
+        pc, rb = _for_patch(p, reader, None, cache, overlay, want_schema,
+                            evidence=evidence.for_patch(i) if evidence is not None else None)
         overlay.update(rb.patched)
         yield pc
 
 
 def changes_for_series(series: Series, tree: str | TreeReader | None = None, base: str | None = None,
-                       cache: RebuildCache | None = None, want_schema: bool = False) -> list[PatchChanges]:
+                       cache: RebuildCache | None = None, want_schema: bool = False,
+                       series_evidence: bool = True) -> list[PatchChanges]:
     """One entry per patch (earlier patches applied first), plus a cumulative one for 2+ patches."""
-    out = list(iter_changes_for_series(series, tree, base, cache, want_schema))
+    out = list(iter_changes_for_series(series, tree, base, cache, want_schema, series_evidence))
     if len(out) > 1:
         subject = series.cover.subject if series.cover is not None else f"{len(out)} patches"
         out.append(cumulative(out, series.id, subject))

@@ -15,6 +15,7 @@ from qapilint.findings import Finding
 
 _AT_REF = re.compile(r"(?<![\w@`])@([A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9])")
 _TYPE_REF = re.compile(r"(?<!`)`([A-Z][A-Za-z0-9_]*)`(?!`)")
+_DESCRIBES = re.compile(r"^\s*#\s?@([^\s:]+):")
 
 
 def _items(d: Definition) -> list[str]:
@@ -82,10 +83,26 @@ class _Docs:
         touched = {c.definition for c in self.ctx.changes.changes if c.op in ("added", "changed")}
         for name in sorted(touched):
             d = self.ctx.definition_after(name)
+            if d is not None and d.doc is None and d.partial and not self.ctx.complete:
+                self.doc_out_of_view(d)
             if d is None or d.doc is None:
                 continue
             self.definition(d, name in self.ctx.new_definitions)
         return self.out
+
+    def doc_out_of_view(self, d: Definition) -> None:
+        """A cut definition whose doc block is out of view: what the patch adds to it needs a
+        description the patch adds too, and none of its '+' lines in that file gives one."""
+        given = {m.group(1) for (path, _no), ln in self.ctx.added_lines.items() if path == d.file
+                 for m in [_DESCRIBES.match(ln.text)] if m is not None}
+        added = {(c.what, c.name) for c in self.ctx.changes.changes
+                 if c.definition == d.name and c.op == "added" and c.name}
+        for what, nm in sorted(added):
+            if nm is None or nm in given or what not in ("member", "value", "feature"):
+                continue
+            where = "under 'Features:'" if what == "feature" else f"'@{nm}:'"
+            self.emit(R.UNDOCUMENTED, d, self._item_line(d, nm),
+                      f"{what} '{nm}' of {describe(d.meta, d.name)} has no {where} description", nm)
 
     def definition(self, d: Definition, new: bool) -> None:
         doc = d.doc

@@ -60,8 +60,6 @@ def _one(spec: str, input_format: str | None, options: CheckOptions) -> tuple[li
         return check_series(series, options), None
     except InputError as e:
         return [], InputFailure(e.where, e.message)
-    except RecursionError:
-        return [], InputFailure(spec, "input is nested too deeply")
     except MemoryError:
         return [], InputFailure(spec, "input is too large")
 

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 
 from qapilint.changes.items import features_of, parts
-from qapilint.changes.model import Definition
 from qapilint.compare.model import Entry, ItemKey
 from qapilint.compare.side import Side, definitions_of, load_side
+from qapilint.definitions import Definition
 from qapilint.errors import InputError
 from qapilint.qapi.cache import parse_file_cached
 from qapilint.qapi.exprs import ParsedSchema

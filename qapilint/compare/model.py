@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from qapilint.changes.model import Definition
+from qapilint.definitions import Definition
 from qapilint.versions import Version, fmt
 
 Policy = Literal["ok", "violation", "exempt"]

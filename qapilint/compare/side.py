@@ -15,9 +15,10 @@ from collections.abc import Callable
 
 from qapilint import contain
 from qapilint.changes.items import Item, inherited_from, parts
-from qapilint.changes.model import Definition, SchemaState
+from qapilint.changes.model import SchemaState
 from qapilint.changes.usage import directions
 from qapilint.compare.model import SideInfo
+from qapilint.definitions import Definition
 from qapilint.errors import InputError
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader

@@ -21,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qapilint.changes.items import Item, features_of, parts, scalars, show, values_of
-from qapilint.changes.model import Definition
 from qapilint.changes.usage import RECEIVE, SEND
 from qapilint.compare.model import Entry, ItemKey
 from qapilint.compare.side import ObjView, Side
+from qapilint.definitions import Definition
 from qapilint.qapi.schema_model import BUILTIN_TYPES
 
 _JSON = dict(BUILTIN_TYPES)

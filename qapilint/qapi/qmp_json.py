@@ -277,7 +277,12 @@ class _Parser:
             raise self.fail("bad-number", f"{_show(t)} is not a JSON number", t.pos)
         if m.group(1) or m.group(2):
             return float(t.text)
-        return int(t.text)
+        try:
+            return int(t.text)
+        except ValueError:
+            # Past Python's digit limit; QEMU's JSON parser reads an integer
+            # too large for 64 bits as a double too.
+            return float(t.text)
 
     def obj(self, open_tok: _Tok, path: Path, depth: int) -> object:
         out: dict[str, object] = {}

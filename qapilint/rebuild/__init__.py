@@ -13,19 +13,20 @@ import os
 from dataclasses import dataclass, field
 
 from qapilint import contain
-from qapilint.changes.model import FileRebuild
+from qapilint.definitions import FileRebuild
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff, Patch
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.apply import ApplyResult, apply_hunks, renumber, text_of
 from qapilint.rebuild.detect import MAIN_ROOT, TreeReader, find_tree, is_qapi_file, is_qemu_tree
-from qapilint.rebuild.fragments import rebuild_file_hunks
-from qapilint.rebuild.naming import Namer, name_anonymous
+from qapilint.rebuild.hunks import Evidence, HunkPlan, SeriesEvidence, build, check_size, plan
+from qapilint.rebuild.hunks import series_evidence as _series_evidence
 from qapilint.rebuild.scan import Line
 from qapilint.rebuild.tree import RebuildCache, Texts, add_locations, roots_for, schema_files, side_view
 from qapilint.rebuild.views import SideView
 
-__all__ = ["Rebuild", "RebuildCache", "TreeReader", "find_tree", "is_qemu_tree", "qapi_files", "rebuild"]
+__all__ = ["Evidence", "HunkPlan", "Rebuild", "RebuildCache", "TreeReader", "find_tree", "hunk_plan", "is_qemu_tree",
+           "SeriesEvidence", "qapi_files", "rebuild", "series_evidence"]
 
 WS_NOTE = "input whitespace was collapsed: hunks matched ignoring whitespace, the tree's text kept for context"
 
@@ -66,18 +67,31 @@ def _placement_notes(res: ApplyResult) -> list[str]:
     return notes
 
 
+def hunk_plan(patch: Patch) -> HunkPlan:
+    """The scanned windows of all of ``patch``'s QAPI files, for a hunk-only rebuild."""
+    return plan(patch, qapi_files(patch))
+
+
+def series_evidence(patches: list[Patch]) -> SeriesEvidence:
+    """What each patch of a series shows, as evidence for the others' hunk-only rebuild
+    (read from the patch model one patch at a time)."""
+    return _series_evidence(patches, qapi_files)
+
+
 def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None = None,
             cache: RebuildCache | None = None, overlay: dict[str, str | None] | None = None,
-            want_schema: bool = False) -> Rebuild:
+            want_schema: bool = False, hunks: HunkPlan | None = None, evidence: Evidence | None = None) -> Rebuild:
     """Rebuild the touched QAPI files of ``patch``.
 
     ``overlay`` holds texts earlier patches of a series produced (tree mode);
     ``want_schema`` also loads the whole schema with the frontend's loader
-    (``parsed_before``/``parsed_after``).
+    (``parsed_before``/``parsed_after``).  Without a tree, ``hunks`` is the
+    patch's ``hunk_plan`` when it was made already, and ``evidence`` what the
+    rest of its series says (``series_evidence(...).for_patch(i)``).
     """
     out = Rebuild()
     files = qapi_files(patch)
-    namer = Namer(patch)
+    check_size(patch, files)
     # A diff path that is no plain name inside the tree is refused in both
     # modes (git apply refuses it too); its hunks are still reviewed.
     for fd in files:
@@ -86,16 +100,16 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
             if p is not None and problem is not None and (p, problem) not in out.refused:
                 out.refused.append((p, problem))
     if tree is None:
-        for fd in files:
-            out.files.append(FileRebuild(path=fd.path, rebuild="hunks"))
-            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
-        out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
+        hp = hunks if hunks is not None else plan(patch, files)
+        out.files.extend(FileRebuild(path=fd.path, rebuild="hunks") for fd, _w in hp.files)
+        out.notes.extend(build(hp, out.hunk_before, out.hunk_after, evidence))
         return out
     reader = tree if isinstance(tree, TreeReader) else TreeReader(tree, base)
     cache = cache if cache is not None else RebuildCache()
     overlay = dict(overlay or {})
     before_texts = Texts(reader.read_or_refuse, overlay)
     located: list[tuple[str, list[Line], str, list[Line]]] = []
+    from_hunks: list[FileDiff] = []
     refused = {p for p, _ in out.refused}
     for fd in files:
         old_path = fd.old_path or fd.path
@@ -111,20 +125,20 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
             fr = FileRebuild(path=fd.path, rebuild="hunks",
                              notes=[f"{contain.show(fd.path)} not read from the tree ({why}): rebuilt from its hunks"])
             out.files.append(fr)
-            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
+            from_hunks.append(fd)
             continue
         if base_text is None:
             fr = FileRebuild(path=fd.path, rebuild="hunks",
                              notes=[f"{old_path} is not in the tree: rebuilt from its hunks"])
             out.files.append(fr)
-            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
+            from_hunks.append(fd)
             continue
         res = apply_hunks(base_text, fd.hunks, fd.path)
         if res.unplaced:
             fr = FileRebuild(path=fd.path, rebuild="hunks", unplaced_hunks=len(res.unplaced),
                              notes=res.unplaced + ["rebuilt from its hunks instead"])
             out.files.append(fr)
-            out.notes.extend(rebuild_file_hunks(fd, out.hunk_before, out.hunk_after, namer))
+            from_hunks.append(fd)
             continue
         # The patch's line numbers then name lines of the tree as patched (offsets included).
         renumber(res)
@@ -139,8 +153,7 @@ def rebuild(patch: Patch, tree: str | TreeReader | None = None, base: str | None
         if fd.old_path and fd.new_path and fd.old_path != fd.new_path:
             out.patched[fd.old_path] = None
         located.append((old_path, res.before, fd.path, res.after))
-    if out.hunk_after.definitions or out.hunk_before.definitions:
-        out.notes.extend(name_anonymous(namer, out.hunk_before, out.hunk_after))
+    out.notes.extend(build(plan(patch, from_hunks), out.hunk_before, out.hunk_after))
     after_texts = Texts(reader.read_or_refuse, {**overlay, **out.patched})
     touched = [p for p in [fd.path for fd in files] + [fd.old_path for fd in files if fd.old_path]
                if p not in refused]

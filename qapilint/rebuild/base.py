@@ -174,6 +174,8 @@ def held_by_head(repo: GitRepo, series: Series) -> tuple[str, int, int] | None:
     if since is None:
         return None
     paths = sorted({p for fp in prints for f in fp for p in f[:2] if p})
+    if any("\0" in p for p in paths):
+        return None     # no commit holds such a path, and git cannot be given it
     first = next(p for p in series.patches if fingerprint(p))
     start = _first_candidate(repo, first, since, paths)
     if start is None:

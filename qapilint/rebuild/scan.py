@@ -7,18 +7,25 @@ deep the window starts from the unmatched closing brackets, parses values
 with error recovery, and marks containers that were cut (``head_cut`` /
 ``tail_cut``).  Every value remembers the line it came from, so changes can
 point at patch lines.
+
+Nesting is bounded: QAPI never nests more than a handful of levels, so
+containers deeper than ``MAX_DEPTH`` are matched but not read (the scan says
+where), and a window cut inside thousands of containers costs no more than
+one cut inside a few.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 DEFINITION_METAS = ("struct", "union", "alternate", "enum", "command", "event")
 DIRECTIVES = ("include", "pragma")
+MAX_DEPTH = 32
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of a file side: its text, file line number, diff kind and patch line."""
 
@@ -31,7 +38,7 @@ class Line:
 ValKind = Literal["str", "bool", "dict", "list", "other"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Val:
     kind: ValKind
     line: int                                   # index into the scanned lines
@@ -61,7 +68,7 @@ class Val:
         return self.head_cut or self.tail_cut
 
 
-@dataclass
+@dataclass(slots=True)
 class DocPiece:
     """A ``##`` block, or the visible part of one."""
 
@@ -74,7 +81,7 @@ class DocPiece:
     symbol_line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ExprPiece:
     root: Val
     doc: DocPiece | None = None
@@ -107,44 +114,39 @@ class Scan:
     end_state: State = "none"
     end_doc: DocPiece | None = None             # doc block open at the end (tail cut)
     end_expr: ExprPiece | None = None           # expression open at the end
+    too_deep: int | None = None                 # first line index nested deeper than MAX_DEPTH
 
 
 Token = tuple[str, object, int]                 # (type, value, line index)
 
 
+# One token per match; '#' outside a string ends the line.  The alternatives
+# are disjoint, so matching is linear in the line's length, and findall
+# hands back plain strings (match objects cost more than the scan).
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*\\?'?|[{}\[\]:,#]|[\w.-]+|[^ \t\r\f\v]""")
+_STRING = re.compile(r"""'((?:[^'\\]|\\.)*\\?)""")
+_ESCAPE = re.compile(r"\\(.)")
+_PUNCT = frozenset("{}[]:,")
+
+
 def _tokenize_line(text: str, idx: int, out: list[Token]) -> None:
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in " \t\r\f\v":
-            i += 1
+    for tok in _TOKEN.findall(text):
+        c = tok[0]
+        if c in _PUNCT:
+            out.append((tok, tok, idx))
+        elif c == "'":
+            if "\\" not in tok:
+                body = tok[1:-1] if len(tok) > 1 and tok[-1] == "'" else tok[1:]
+            else:
+                m = _STRING.match(tok)
+                body = _ESCAPE.sub(r"\1", m.group(1)) if m is not None else tok[1:]
+            out.append(("str", body, idx))
         elif c == "#":
             return
-        elif c in "{}[]:,":
-            out.append((c, c, idx))
-            i += 1
-        elif c == "'":
-            j = i + 1
-            buf: list[str] = []
-            while j < n and text[j] != "'":
-                if text[j] == "\\" and j + 1 < n:
-                    j += 1
-                buf.append(text[j])
-                j += 1
-            out.append(("str", "".join(buf), idx))
-            i = j + 1
+        elif tok == "true" or tok == "false":
+            out.append(("bool", tok == "true", idx))
         else:
-            j = i
-            while j < n and (text[j].isalnum() or text[j] in "_-."):
-                j += 1
-            if j == i:
-                j = i + 1
-            word = text[i:j]
-            if word in ("true", "false"):
-                out.append(("bool", word == "true", idx))
-            else:
-                out.append(("other", word, idx))
-            i = j
+            out.append(("other", tok, idx))
 
 
 def is_comment(text: str) -> bool:
@@ -183,33 +185,31 @@ class _Frame:
 def scan(lines: list[Line], at_file_start: bool = True, at_file_end: bool = True) -> Scan:
     """Scan ``lines`` (a whole file, or a window of one when the flags are False)."""
     tokens: list[Token] = []
-    for idx, ln in enumerate(lines):
-        _tokenize_line(ln.text, idx, tokens)
-
-    # Unmatched closers tell how many containers the window starts inside.
+    # Depth at the start of each line, relative to the window's first line;
+    # unmatched closers tell how many containers the window starts inside.
+    line_depth: list[int] = []
     depth, lowest = 0, 0
     head_types: list[str] = []
-    line_depth = [0] * (len(lines) + 1)
-    ti = 0
-    for idx in range(len(lines)):
-        line_depth[idx] = depth
-        while ti < len(tokens) and tokens[ti][2] == idx:
-            t = tokens[ti][0]
-            if t in "{[":
+    for idx, ln in enumerate(lines):
+        line_depth.append(depth)
+        first = len(tokens)
+        _tokenize_line(ln.text, idx, tokens)
+        for k in range(first, len(tokens)):
+            t = tokens[k][0]
+            if t == "{" or t == "[":
                 depth += 1
-            elif t in "}]":
+            elif t == "}" or t == "]":
                 depth -= 1
                 if depth < lowest:
                     lowest = depth
                     head_types.append(t)
-            ti += 1
     if at_file_start:
         head_types = []
         lowest = 0
     else:
         head_types += _implicit_levels(tokens, -lowest)
     base = len(head_types)
-    abs_depth = [d + base for d in line_depth[: len(lines)]]
+    abs_depth = [d + base for d in line_depth]
 
     result = Scan(lines=lines)
     _scan_docs(result, abs_depth, at_file_start, at_file_end)
@@ -273,7 +273,9 @@ def _scan_docs(result: Scan, abs_depth: list[int], at_file_start: bool, at_file_
     in_doc = False
     cur: DocPiece | None = None
     first = next((i for i in top if lines[i].text.strip()), None)
-    if not at_file_start and first is not None and is_comment(lines[first].text):
+    # A window that starts inside an expression is not inside a doc block where the expression ends.
+    if (not at_file_start and first is not None and is_comment(lines[first].text)
+            and not any(ln.text.strip() for ln in lines[:first])):
         in_doc = _starts_inside_doc(lines, first)
         if in_doc:
             cur = DocPiece(start=first, end=first, head_cut=True)
@@ -330,7 +332,13 @@ def _parse_exprs(result: Scan, tokens: list[Token], head_types: list[str], at_fi
     stack: list[_Frame] = []
     roots: list[Val] = []
     first_line = tokens[0][2] if tokens else 0
-    for t in reversed(head_types):
+    # Containers past MAX_DEPTH are matched but not read: ``skip`` counts the
+    # open ones, and everything inside them is passed over.
+    outer = list(reversed(head_types))
+    skip = max(len(outer) - MAX_DEPTH, 0)
+    if skip:
+        result.too_deep = first_line
+    for t in outer[:MAX_DEPTH]:
         node = Val(kind="dict" if t == "}" else "list", line=first_line, head_cut=True)
         if stack:
             parent = stack[-1]
@@ -367,10 +375,31 @@ def _parse_exprs(result: Scan, tokens: list[Token], head_types: list[str], at_fi
         elif stack:
             attach(f.node)
 
+    def push(typ: str, idx: int, key_line: int | None = None) -> None:
+        nonlocal skip
+        if len(stack) >= MAX_DEPTH:
+            if result.too_deep is None:
+                result.too_deep = idx
+            skip = 1
+            return
+        child = _new_container(typ, idx)
+        child.key_line = key_line
+        stack.append(_Frame(child, "key" if typ == "{" else "item"))
+
     n = len(tokens)
     i = 0
     while i < n:
         typ, val, idx = tokens[i]
+        if skip:
+            if typ == "{" or typ == "[":
+                skip += 1
+            elif typ == "}" or typ == "]":
+                skip -= 1
+                if not skip and stack:
+                    # The unread container stands in its parent as a value of its own.
+                    attach(Val(kind="other", line=idx, value=None, end=idx))
+            i += 1
+            continue
         nxt = tokens[i + 1][0] if i + 1 < n else None
         if not stack:
             if typ == "{":
@@ -388,7 +417,7 @@ def _parse_exprs(result: Scan, tokens: list[Token], head_types: list[str], at_fi
             if typ == ",":
                 f.state = "item"
             elif typ in "{[":
-                stack.append(_Frame(_new_container(typ, idx), "key" if typ == "{" else "item"))
+                push(typ, idx)
             elif typ in ("str", "bool", "other"):
                 f.node.items.append(Val(kind=_scalar_kind(typ), line=idx, value=val))
                 f.state = "comma"
@@ -406,24 +435,15 @@ def _parse_exprs(result: Scan, tokens: list[Token], head_types: list[str], at_fi
                 f.state = "value"
             elif typ in "{[" and f.state == "sync":
                 f.key, f.key_line = None, None
-                stack.append(_Frame(_new_container(typ, idx), "key" if typ == "{" else "item"))
+                push(typ, idx)
             # anything else here (a value whose key is out of view, stray commas) is skipped
             i += 1
             continue
         if f.state == "value":
             if typ in "{[":
-                child = _new_container(typ, idx)
-                child.key_line = f.key_line
-                stack.append(_Frame(child, "key" if typ == "{" else "item"))
-                i += 1
-                continue
-            if typ in ("str", "bool", "other"):
-                v = Val(kind=_scalar_kind(typ), line=idx, value=val, end=idx)
-                attach(v)
-                i += 1
-                continue
-            i += 1
-            continue
+                push(typ, idx, f.key_line)
+            elif typ in ("str", "bool", "other"):
+                attach(Val(kind=_scalar_kind(typ), line=idx, value=val, end=idx))
         i += 1
     last = result.lines and len(result.lines) - 1 or 0
     while stack:

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from qapilint import contain
-from qapilint.changes.model import Definition
+from qapilint.definitions import Definition
 from qapilint.qapi.exprs import ParsedSchema
 from qapilint.rebuild.detect import MAIN_ROOT, def_key, schema_group
 from qapilint.rebuild.docs import build_doc

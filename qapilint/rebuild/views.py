@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from qapilint.changes.model import Definition
+from qapilint.definitions import Definition
 from qapilint.qapi.doc_model import DocBlock
 from qapilint.rebuild.docs import build_doc
 from qapilint.rebuild.scan import DocPiece, ExprPiece, Line, Val
@@ -13,8 +14,7 @@ from qapilint.source import SourceInfo
 Path = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
     file: str
     line: int
     patch_line: int | None = None
@@ -74,15 +74,6 @@ def infer_meta(data: dict[str, object]) -> str:
     if isinstance(data.get("data"), list):
         return "enum"
     return ""
-
-
-def compatible(d: Definition, data: dict[str, object]) -> bool:
-    """Whether a cut window's keys can belong to definition ``d`` (seen elsewhere)."""
-    meta = infer_meta(data)
-    if d.meta and meta and d.meta != meta:
-        return False
-    old, new = d.data.get("data"), data.get("data")
-    return not (old is not None and new is not None and isinstance(old, list) != isinstance(new, list))
 
 
 def record_locs(view: SideView, key: str, val: Val, lines: list[Line], path: str, prefix: Path) -> None:

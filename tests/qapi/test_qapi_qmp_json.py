@@ -114,6 +114,12 @@ def test_deep_nesting_is_refused_not_crashed() -> None:
     assert not r.ok and r.problems
 
 
+@pytest.mark.parametrize("text", ['{"return": {"n": 1%s, ...}}', '{"return": {"n": 1%s}}'])
+def test_an_integer_thousands_of_digits_long_is_read_as_a_number(text: str) -> None:
+    r = parse(text % ("0" * 5000))
+    assert r.ok and r.problems == []
+
+
 def test_positions_by_path() -> None:
     text = '{"return": [\n  {"id": "a"},\n  ...,\n  {"id": "b", "n": [7, 8]}\n]}'
     pos = positions(text)

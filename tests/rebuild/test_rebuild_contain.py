@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +64,23 @@ def test_refused_paths_are_rebuilt_from_hunks_only(tree: Path, diff: bytes, refu
 def test_refusal_is_the_same_without_a_tree(tree: Path) -> None:
     patch = load_bytes(_edit("qapi/../../secret.json"), "p.diff").patches[0]
     assert rebuild(patch, None).refused == [("qapi/../../secret.json", "the path leads outside the tree")]
+
+
+def test_a_nul_in_a_diff_path_is_refused_in_a_git_tree(tree: Path, tmp_path: Path) -> None:
+    """The base step asks git which commits hold the series: a NUL path is never one of
+    its arguments (git cannot be given it), and the path is reported, not a traceback."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for cmd in (["init", "-q"], ["add", "VERSION", "qapi/qapi-schema.json", "qapi/a.json"],
+                ["commit", "-q", "-m", "base"], ["commit", "-q", "--allow-empty", "-m", "next"]):
+        subprocess.run(["git", "-C", str(tree), *cmd], check=True, env=env, capture_output=True)
+    diff = tmp_path / "nul.diff"
+    diff.write_bytes(_edit("qapi/a\0.json"))
+    for command in ("check", "changes"):
+        p = subprocess.run([sys.executable, "-m", "qapilint", command, "--tree", str(tree), "--format", "json",
+                            str(diff)], capture_output=True, text=True, timeout=120, env=env)
+        assert "Traceback" not in p.stderr and p.returncode in (0, 1), p.stderr
+        [pr] = json.loads(p.stdout)["patches"]
+        if command == "check":
+            assert any(f["rule"] == "path-outside-tree" for f in pr["findings"])
+        assert [f["rebuild"] for f in pr["files"]] == ["hunks"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from qapilint.patch import FileDiff, Hunk, HunkLine
-from qapilint.rebuild.fragments import rebuild_file_hunks, section_name
+from qapilint.patch import FileDiff, Hunk, HunkLine, Patch
+from qapilint.rebuild.hunks import build, plan
 from qapilint.rebuild.scan import Line, scan
 from qapilint.rebuild.views import SideView
+from qapilint.rebuild.window import section_name
 
 
 def hunk(old_start: int, new_start: int, body: str, section: str = "") -> Hunk:
@@ -20,7 +21,7 @@ def hunk(old_start: int, new_start: int, body: str, section: str = "") -> Hunk:
 def sides(*hunks: Hunk) -> tuple[SideView, SideView]:
     fd = FileDiff("qapi/demo.json", "qapi/demo.json", hunks=list(hunks))
     b, a = SideView(), SideView()
-    rebuild_file_hunks(fd, b, a)
+    build(plan(Patch(id="t", files=[fd]), [fd]), b, a)
     return b, a
 
 
@@ -45,17 +46,31 @@ def test_complete_definition_added() -> None:
     assert a.definitions["C"].partial            # only its doc opener is in view
 
 
-def test_data_tail_named_from_previous_hunk() -> None:
+def test_doc_opener_at_a_hunk_end_does_not_name_what_the_next_hunk_shows() -> None:
+    # Hunk 1 ends just inside Info's doc block; hunks 2 and 3 are far below, where any
+    # definition may have begun meanwhile: nothing ties them to Info.
     h1 = hunk(10, 10, " ##\n # @Info:\n #\n # Information.\n #")
     h2 = hunk(40, 40, " # @old: (since 1.0)\n #\n+# @new: a new one (Since 9.1)\n+#\n # Since: 1.0")
     h3 = hunk(60, 62, "   '*old': 'int',\n-  '*last': 'str' } }\n+  '*last': 'str',\n+  '*new': 'bool' } }\n \n ##")
     b, a = sides(h1, h2, h3)
-    d = a.definitions["Info"]
-    assert d.partial and d.meta == ""
-    assert d.data["data"] == {"*old": "int", "*last": "str", "*new": "bool"}
+    assert a.definitions["Info"].data == {}
+    # The doc middle and the data tail agree (the member added is the one described): one definition.
+    [key] = [k for k in a.definitions if k.startswith("?")]
+    d = a.definitions[key]
+    assert d.partial and d.data["data"] == {"*old": "int", "*last": "str", "*new": "bool"}
     assert d.doc is not None and "Since 9.1" in d.doc.members()["new"].text
-    assert a.locs[("Info", ("data", "new"))].kind == "+"
-    assert b.locs[("Info", ("data", "old"))].kind == " "
+    assert a.locs[(key, ("data", "new"))].kind == "+"
+    assert b.locs[(key, ("data", "old"))].kind == " "
+
+
+def test_doc_middle_named_by_the_opener_a_later_hunk_shows() -> None:
+    h1 = hunk(40, 40, " # @old: (since 1.0)\n #\n+# @new: a new one (Since 9.1)\n+#\n # @other: x")
+    h2 = hunk(60, 62, " # Since: 1.0\n ##\n { 'struct': 'Info',\n   'data': { '*old': 'int',\n"
+                      "+            '*new': 'bool',\n             '*other': 'str' } }")
+    _b, a = sides(h1, h2)
+    assert set(a.definitions) == {"Info"}
+    d = a.definitions["Info"]
+    assert d.doc is not None and "Since 9.1" in d.doc.members()["new"].text
 
 
 def test_section_text_names_a_cut_region() -> None:
