@@ -27,46 +27,21 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Literal
 
 from qapilint.changes.model import Change, Definition
 from qapilint.checks.context import CheckContext
+from qapilint.checks.fragment_judge import PRAGMA_OF, Verdict, expr_errors, judge
 from qapilint.findings import Finding, Severity
 from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.doc_model import DocBlock, DocLine
-from qapilint.qapi.doc_parser import parse_doc_block
-from qapilint.qapi.doc_style import hash_column, style_errors
-from qapilint.qapi.expr import META_KEYS, check_expr
-from qapilint.qapi.exprs import Expr, ParsedSchema, Pragma
+from qapilint.qapi.doc_style import style_errors
+from qapilint.qapi.expr import META_KEYS
+from qapilint.qapi.exprs import Expr
 from qapilint.qapi.rule_versions import RULE_ARRIVED
-from qapilint.qapi.schema import build_schema
-from qapilint.qapi.schema_docs import DocConnector
-from qapilint.qapi.schema_model import (
-    AlternateType,
-    AnyMember,
-    Command,
-    Entity,
-    EnumType,
-    Event,
-    ObjectType,
-    Type,
-    c_name,
-    describe_member,
-)
-from qapilint.source import SourceInfo
 
 FAMILY = "schema"
 RULE_NOT_CHECKED = "schema-not-checked"
-
-# Rule -> the pragma whose exception list (or switch) decides it.
-PRAGMA_OF = {
-    "name-command-case": "command-name-exceptions",
-    "name-member-case": "member-name-exceptions",
-    "doc-required": "doc-required",
-    "doc-undocumented-member": "documentation-exceptions",
-}
 
 NOT_CHECKED_MESSAGE = "no tree: rules that need the whole schema were not checked; run with --tree DIR"
 NOT_CHECKED_DETAIL = [
@@ -80,21 +55,6 @@ Scope = Literal["whole", "expr"]
 
 _QUOTED = re.compile(r"'([^']+)'")
 _SECTION_OPENER = re.compile(r"'(" + "|".join(META_KEYS) + r")'\s*:\s*'([^']+)'")
-
-
-@dataclass
-class _Verdict:
-    """What the frontend says about one definition in one state.
-
-    ``located``: doc-comment parse errors, each at its own line (kept when
-    that line is a ``+`` line).  ``defn``: errors about the definition as a
-    whole (expression, semantic and doc-connection checks).  ``pragma``:
-    errors whose verdict depends on an exception list.
-    """
-
-    located: list[SchemaError] = field(default_factory=list)
-    defn: list[SchemaError] = field(default_factory=list)
-    pragma: list[SchemaError] = field(default_factory=list)
 
 
 def check(ctx: CheckContext) -> list[Finding]:
@@ -235,152 +195,6 @@ def _applies(rule: str, ctx: CheckContext) -> bool:
     return arrived is None or when is None or arrived <= when.isoformat()
 
 
-# -- judging one definition ---------------------------------------------------
-
-def judge(d: Definition, collapsed: bool = False, with_doc: bool = True) -> _Verdict:
-    """Run the one-file part of QEMU's frontend on ``d`` (left unchanged).
-
-    Without ``with_doc`` the doc block is ignored: the expression is judged
-    as if undocumented (the doc-required note is the caller's to drop).
-    """
-    v = _Verdict()
-    doc = None
-    if with_doc and d.doc is not None and d.doc.lines:
-        doc, errors = parse_doc_block(list(d.doc.lines), d.doc.info, d.doc.end_line)
-        # Collapsed whitespace destroys indentation, which the doc grammar
-        # depends on: its parse errors would be artefacts of the scrape.
-        if not collapsed:
-            v.located.extend(errors)
-            v.located.extend(_doc_lexical(d.doc))
-    expr = _expr(d, doc)
-    errors, pragma = _expr_errors(expr, d.name)
-    v.defn.extend(errors)
-    v.pragma.extend(pragma)
-    if errors:
-        return v                 # QEMU's semantic stage never sees an invalid definition
-    semantic, undocumented = _semantic(expr, d.file)
-    v.defn.extend(semantic)
-    v.pragma.extend(undocumented)
-    return v
-
-
-def _expr_errors(expr: Expr, name: str) -> tuple[list[SchemaError], list[SchemaError]]:
-    """check_expr under two pragma states; (sure errors, pragma-dependent ones).
-
-    Relaxed: every exception list names the definition, so what remains is
-    wrong whatever QEMU's pragmas say.  Strict: no exceptions at all.  The
-    relaxed run normalises ``expr`` in place for the semantic stage.
-    """
-    strict_expr = Expr(data=copy.deepcopy(expr.data), info=expr.info, doc=expr.doc)
-    errors, _name = check_expr(expr, Pragma(command_name_exceptions=[name], member_name_exceptions=[name]))
-    strict, _name = check_expr(strict_expr, Pragma(doc_required=True))
-    sure = Counter((e.rule, e.message) for e in errors)
-    pragma: list[SchemaError] = []
-    for e in strict:
-        k = (e.rule, e.message)
-        if sure[k] > 0:
-            sure[k] -= 1
-        elif e.rule in PRAGMA_OF:
-            pragma.append(e)
-    return errors, pragma
-
-
-def _expr(d: Definition, doc: DocBlock | None) -> Expr:
-    # The expression checks normalise in place: never hand them the ChangeSet's data.
-    return Expr(data=copy.deepcopy(d.data), info=d.info, doc=doc)
-
-
-def _doc_lexical(doc: DocBlock) -> list[SchemaError]:
-    """The lexer's doc-line rule the rebuild's tolerant reader does not report."""
-    out: list[SchemaError] = []
-    for dl in doc.lines:
-        val = dl.raw.lstrip()
-        if val.startswith("#") and val != "#" and val[1:2] not in (" ", "#"):
-            out.append(SchemaError("doc-missing-space", "missing space after #",
-                                   doc.info.at(dl.line, hash_column(dl.raw))))
-    return out
-
-
-class _Stop(Exception):
-    def __init__(self, error: SchemaError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-def _clash(m: AnyMember, info: SourceInfo, seen: dict[str, AnyMember], rule: str) -> None:
-    key = c_name(m.name)
-    other = seen.get(key)
-    if other is not None:
-        raise _Stop(SchemaError(rule, f"{describe_member(m, info)} collides with {describe_member(other, info)}",
-                                info))
-    seen[key] = m
-
-
-def _semantic(expr: Expr, path: str) -> tuple[list[SchemaError], list[SchemaError]]:
-    """QEMU's P4/P5 checks that look at this definition only; (errors, pragma-dependent)."""
-    parsed = ParsedSchema(root=path, exprs=[expr], docs=[expr.doc] if expr.doc is not None else [])
-    schema, _errors = build_schema(parsed, [expr], set())   # redefinitions need the whole schema
-    name = next((expr.data[m] for m in META_KEYS if m in expr.data), None)
-    ent = schema.lookup(name) if isinstance(name, str) else None
-    if ent is None or ent.info is None:
-        return [], []
-    for attr in ("base_name", "arg_type_name"):
-        implicit = schema.lookup_type(getattr(ent, attr, None) or "")
-        if isinstance(implicit, ObjectType) and implicit.implicit:
-            setattr(ent, "base" if attr == "base_name" else "arg_type", implicit)
-    try:
-        _local_checks(ent)
-    except _Stop as e:
-        return [e.error], []
-    docs = DocConnector(Pragma())
-    connected = docs.connect(ent)
-    errors = [e for e in connected if e.rule != "doc-undocumented-member"]
-    errors.extend(docs.leftovers(parsed.docs))
-    return errors, [e for e in connected if e.rule == "doc-undocumented-member"]
-
-
-def _local_checks(ent: Entity) -> None:
-    """Checker's per-entity order, minus every step that resolves a type name."""
-    info = ent.info
-    assert info is not None
-    seen: dict[str, AnyMember] = {}
-    for f in ent.features:
-        _clash(f, info, seen, "feature-clash")
-    if isinstance(ent, Type):
-        for f in ent.features:
-            if f.special:
-                raise _Stop(SchemaError("feature-special-on-type", f"feature '{f.name}' is not supported for types",
-                                        info))
-    if isinstance(ent, EnumType):
-        seen = {}
-        for v in ent.values:
-            _clash(v, info, seen, "enum-value-clash")
-    elif isinstance(ent, ObjectType):
-        seen = {}
-        if ent.base is not None:
-            # An inline union base; a named base's members are in another definition.
-            _members(ent.base.local_members, info, seen)
-        _members(ent.local_members, info, seen)
-    elif isinstance(ent, AlternateType):
-        seen = {}
-        for b in ent.branches:
-            _clash(b, info, seen, "alternate-branch-clash")
-    elif isinstance(ent, Command | Event) and ent.arg_type is not None:
-        meta = "command" if isinstance(ent, Command) else "event"
-        _members(ent.arg_type.local_members, info, {})
-        if not ent.boxed and any(m.ifcond is not None for m in ent.arg_type.local_members):
-            raise _Stop(SchemaError(f"{meta}-args-conditional-unboxed",
-                                    f"conditional {meta} arguments require 'boxed': true", info))
-
-
-def _members(members: Iterable[AnyMember], info: SourceInfo, seen: dict[str, AnyMember]) -> None:
-    for m in members:
-        feats: dict[str, AnyMember] = {}
-        for f in getattr(m, "features", ()):
-            _clash(f, m.info, feats, "feature-clash")
-        _clash(m, info, seen, "member-clash")
-
-
 # -- added items of definitions seen in part ---------------------------------
 
 # Rules about the definition as a whole: a one-item stand-in cannot judge them.
@@ -430,7 +244,7 @@ def _item_checks(ctx: CheckContext, d: Definition, lines: dict[tuple[str, int], 
         data, value = found
         if isinstance(value, dict | list) and not expression_visible(lines, c.file, c.line, nested=True):
             continue            # the item runs out of view: its keys would look missing
-        errors, pragma = _expr_errors(Expr(data=data, info=d.info.at(d.info.line or c.line)), d.name)
+        errors, pragma = expr_errors(Expr(data=data, info=d.info.at(d.info.line or c.line)), d.name)
         if listed:
             pragma = []
         for e, sev in [(e, Severity.ERROR) for e in errors] + [(e, Severity.NOTE) for e in pragma]:
@@ -518,8 +332,8 @@ def _runs(ctx: CheckContext, doc: DocBlock) -> list[list[DocLine]]:
 
 # -- what the patch is responsible for ----------------------------------------
 
-def _report(ctx: CheckContext, d: Definition, status: Status, after: _Verdict,
-            before: _Verdict | None, items: _ItemIndex) -> list[Finding]:
+def _report(ctx: CheckContext, d: Definition, status: Status, after: Verdict,
+            before: Verdict | None, items: _ItemIndex) -> list[Finding]:
     out: list[Finding] = []
     for e in after.located:
         if ctx.is_added(e.info.file, e.info.line):
