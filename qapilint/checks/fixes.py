@@ -133,6 +133,38 @@ def since_note_fix(path: str, n: int, text: str, version: str, ctx: Context = ((
                            context=ctx, description=f"add '{note}' on a new line")
 
 
+_NOTE_OPEN = re.compile(r"\(\s*since\s+$", re.IGNORECASE)
+
+
+def redundant_fix(path: str, n: int, text: str, col: int | None, exp: Expected | None,
+                  ctx: Context = ((), ())) -> Fix | None:
+    """Drop a '(since X.Y)' that names the very release of the new definition it sits in.
+
+    Only when other description text precedes it on the line (a note alone on
+    its line would leave an empty doc line, which ends the description), and
+    only when it names the expected release: a note naming an older one may
+    be history carried along with a moved member, for a person to judge.
+    """
+    tag = _tag_at(text, col)
+    v = release_named(tag) if tag is not None else None
+    if tag is None or v is None or exp is None or exp.also or not exp.accepts(v):
+        return None
+    vstart = tag.col - 1
+    vend = vstart + len(tag.version_text)
+    opener = _NOTE_OPEN.search(text, 0, vstart)
+    if opener is None or text[vend:vend + 1] != ")":
+        return None
+    start = opener.start()
+    while start > 0 and text[start - 1] == " ":
+        start -= 1
+    before = doc_content(text[:start])
+    if before is None or not before.strip():
+        return None
+    note = text[opener.start():vend + 1]
+    return replace_in_line(path, n, text, start + 1, text[start:vend + 1], "", context=ctx,
+                           description=f"remove '{note}'")
+
+
 def _ends_description(following: str | None) -> bool:
     """The line after a description closes it (a blank doc line, the next item, the block's end):
     otherwise the text goes on in a way the doc parser does not take as part of it, and a note
@@ -201,6 +233,8 @@ def fix_for(ctx: CheckContext, f: Finding, line_of: LineOf) -> Fix | None:
         return format_fix(f.file, f.line, text, f.col, ctx_lines)
     if f.rule == "since-malformed":
         return malformed_fix(f.file, f.line, text, ctx_lines, _new_definition_tag(ctx, f, text))
+    if f.rule == "since-redundant":
+        return redundant_fix(f.file, f.line, text, f.col, exp, ctx_lines)
     return None
 
 
@@ -215,7 +249,7 @@ def attach(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
 
 
 # Fixes that rewrite a whole tag (its release, its section word) and so also repair its spelling.
-_WHOLE_TAG = ("since-mismatch", "since-malformed")
+_WHOLE_TAG = ("since-mismatch", "since-malformed", "since-redundant")
 
 
 def _covers(big: Fix, small: Fix) -> bool:
