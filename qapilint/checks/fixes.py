@@ -133,6 +133,21 @@ def since_note_fix(path: str, n: int, text: str, version: str, ctx: Context = ((
                            context=ctx, description=f"add '{note}' on a new line")
 
 
+def section_fix(path: str, n: int, text: str, previous: str | None, version: str,
+                ctx: Context = ((), ())) -> Fix | None:
+    """Add a 'Since: X.Y' section above ``text``, the closing '##' of a new definition's doc block.
+
+    After a blank doc line, as QEMU's blocks end ('#', then the section); none
+    when the block is not at the left edge or has nothing above its end.
+    """
+    if text.rstrip() != "##" or previous is None or not previous.startswith("#") or previous.rstrip() == "##":
+        return None
+    content = doc_content(previous)
+    lead = "" if content is not None and not content.strip() else "#\n"
+    return replace_in_line(path, n, text, 1, "", f"{lead}# Since: {version}\n", context=ctx,
+                           description=f"add 'Since: {version}'")
+
+
 _NOTE_OPEN = re.compile(r"\(\s*since\s+$", re.IGNORECASE)
 
 
@@ -235,6 +250,8 @@ def fix_for(ctx: CheckContext, f: Finding, line_of: LineOf) -> Fix | None:
         return malformed_fix(f.file, f.line, text, ctx_lines, _new_definition_tag(ctx, f, text))
     if f.rule == "since-redundant":
         return redundant_fix(f.file, f.line, text, f.col, exp, ctx_lines)
+    if f.rule == "since-missing" and exp is not None and not exp.also and ctx.is_added(f.file, f.line):
+        return section_fix(f.file, f.line, text, line_of(f.file, f.line - 1), fmt(exp.version), ctx_lines)
     return None
 
 
