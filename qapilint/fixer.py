@@ -28,7 +28,7 @@ OVERRIDING = frozenset({"since-mismatch"})
 # Findings repaired by another rule's fix that rewrites their whole range: a version tag's spelling
 # ('10.3.0') is repaired by the fix that writes the expected release over it ('11.0'), even when
 # the two findings are in different patches of a series.
-SUBSUMED_BY = {"since-format": frozenset({"since-mismatch", "since-malformed"})}
+SUBSUMED_BY = {"since-format": frozenset({"since-mismatch", "since-malformed", "since-redundant"})}
 
 
 class Refused(Exception):

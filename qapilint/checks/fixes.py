@@ -133,6 +133,53 @@ def since_note_fix(path: str, n: int, text: str, version: str, ctx: Context = ((
                            context=ctx, description=f"add '{note}' on a new line")
 
 
+def section_fix(path: str, n: int, text: str, previous: str | None, version: str,
+                ctx: Context = ((), ())) -> Fix | None:
+    """Add a 'Since: X.Y' section above ``text``, the closing '##' of a new definition's doc block.
+
+    After a blank doc line, as QEMU's blocks end ('#', then the section); none
+    when the block is not at the left edge or has nothing above its end.
+    """
+    if text.rstrip() != "##" or previous is None or not previous.startswith("#") or previous.rstrip() == "##":
+        return None
+    content = doc_content(previous)
+    lead = "" if content is not None and not content.strip() else "#\n"
+    return replace_in_line(path, n, text, 1, "", f"{lead}# Since: {version}\n", context=ctx,
+                           description=f"add 'Since: {version}'")
+
+
+_NOTE_OPEN = re.compile(r"\(\s*since\s+$", re.IGNORECASE)
+
+
+def redundant_fix(path: str, n: int, text: str, col: int | None, exp: Expected | None,
+                  ctx: Context = ((), ())) -> Fix | None:
+    """Drop a '(since X.Y)' that names the very release of the new definition it sits in.
+
+    Only when other description text precedes it on the line (a note alone on
+    its line would leave an empty doc line, which ends the description), and
+    only when it names the expected release: a note naming an older one may
+    be history carried along with a moved member, for a person to judge.
+    """
+    tag = _tag_at(text, col)
+    v = release_named(tag) if tag is not None else None
+    if tag is None or v is None or exp is None or exp.also or not exp.accepts(v):
+        return None
+    vstart = tag.col - 1
+    vend = vstart + len(tag.version_text)
+    opener = _NOTE_OPEN.search(text, 0, vstart)
+    if opener is None or text[vend:vend + 1] != ")":
+        return None
+    start = opener.start()
+    while start > 0 and text[start - 1] == " ":
+        start -= 1
+    before = doc_content(text[:start])
+    if before is None or not before.strip():
+        return None
+    note = text[opener.start():vend + 1]
+    return replace_in_line(path, n, text, start + 1, text[start:vend + 1], "", context=ctx,
+                           description=f"remove '{note}'")
+
+
 def _ends_description(following: str | None) -> bool:
     """The line after a description closes it (a blank doc line, the next item, the block's end):
     otherwise the text goes on in a way the doc parser does not take as part of it, and a note
@@ -201,6 +248,10 @@ def fix_for(ctx: CheckContext, f: Finding, line_of: LineOf) -> Fix | None:
         return format_fix(f.file, f.line, text, f.col, ctx_lines)
     if f.rule == "since-malformed":
         return malformed_fix(f.file, f.line, text, ctx_lines, _new_definition_tag(ctx, f, text))
+    if f.rule == "since-redundant":
+        return redundant_fix(f.file, f.line, text, f.col, exp, ctx_lines)
+    if f.rule == "since-missing" and exp is not None and not exp.also and ctx.is_added(f.file, f.line):
+        return section_fix(f.file, f.line, text, line_of(f.file, f.line - 1), fmt(exp.version), ctx_lines)
     return None
 
 
@@ -215,7 +266,7 @@ def attach(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
 
 
 # Fixes that rewrite a whole tag (its release, its section word) and so also repair its spelling.
-_WHOLE_TAG = ("since-mismatch", "since-malformed")
+_WHOLE_TAG = ("since-mismatch", "since-malformed", "since-redundant")
 
 
 def _covers(big: Fix, small: Fix) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from qapilint.changes.model import Change, Definition, describe
@@ -404,25 +405,47 @@ def check_edited(ctx: CheckContext) -> list[Finding]:
     for f in ctx.patch.files:
         if f.path not in ctx.qapi_paths:
             continue
+        before_doc = _doc_owner(ctx.changes.before.definitions.values(), f.old_path or f.path)
+        after_doc = _doc_owner(ctx.changes.after.definitions.values(), f.path)
         for h in f.hunks:
-            removed: dict[str, str] = {}
+            removed: dict[str, tuple[str, int | None]] = {}
             for ln in h.lines:
                 if ln.kind == "-":
                     for t in find_tags(ln.text):
-                        removed[_strip_version(ln.text, t)] = t.version_text
+                        removed[_strip_version(ln.text, t)] = (t.version_text, ln.old_no)
             for ln in h.lines:
                 if ln.kind != "+" or ln.new_no is None:
                     continue
                 for t in find_tags(ln.text):
-                    old = removed.get(_strip_version(ln.text, t))
+                    old, old_no = removed.get(_strip_version(ln.text, t), (None, None))
                     # By the release named: '10.2' -> '10.2.0' is a spelling (since-format), and
                     # the message stays the same when --fix repairs the spelling.
                     new = _release_text(t.version_text)
+                    if t.kind == "section" and not _same_owner(before_doc(old_no), after_doc(ln.new_no)):
+                        continue    # one definition's 'Since:' gone, another's added: no tag was edited
                     if old is not None and _release_text(old) != new:
                         out.append(_finding(R.SINCE_EDITED, ctx, f.path, ln.new_no,
                                             f"version tag changed from {_release_text(old)} to {new}; "
                                             "tags record when something was added", col=t.col))
     return out
+
+
+def _doc_owner(defs: Iterable[Definition], path: str) -> Callable[[int | None], str | None]:
+    """The definition whose doc block holds a line of ``path`` (None: unknown, e.g. out of view)."""
+    spans = [(d.doc.info.line, d.doc.end_line, d.name) for d in defs
+             if d.file == path and d.doc is not None and d.doc.info.line is not None]
+
+    def owner(n: int | None) -> str | None:
+        if n is None:
+            return None
+        return next((name for start, end, name in spans if start <= n <= end), None)
+
+    return owner
+
+
+def _same_owner(before: str | None, after: str | None) -> bool:
+    """Both lines in the doc block of the same definition, or too little known to tell them apart."""
+    return before is None or after is None or before == after
 
 
 def _release_text(version_text: str) -> str:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qapilint.checks.fixes import format_fix, malformed_fix, mismatch_fix, since_note_fix
+from qapilint.checks.fixes import (
+    format_fix,
+    malformed_fix,
+    mismatch_fix,
+    redundant_fix,
+    section_fix,
+    since_note_fix,
+)
 from qapilint.findings import Fix
 from qapilint.versions import Expected, parse_version
 
@@ -89,3 +96,49 @@ def test_note_on_a_line_of_its_own_when_it_would_pass_70_columns() -> None:
 ])
 def test_malformed_fix_also_spells_the_release(line: str, fixed: str) -> None:
     assert _apply(line, malformed_fix(P, 3, line)) == fixed
+
+
+def _col(line: str, version: str) -> int:
+    return line.rindex(version) + 1
+
+
+@pytest.mark.parametrize(("line", "fixed"), [
+    ("# @speed: maximum speed (since 11.1)", "# @speed: maximum speed"),
+    ("# @speed: maximum speed.  (since 11.1)", "# @speed: maximum speed."),
+    ("#     of the device (Since 11.1), in bytes", "#     of the device, in bytes"),
+    ("# @speed: maximum speed (since 11.1.0)", "# @speed: maximum speed"),   # the spelling goes with it
+])
+def test_redundant_note_removed_when_it_names_the_new_definitions_release(line: str, fixed: str) -> None:
+    fix = redundant_fix(P, 9, line, _col(line, "11.1"), _exp("11.1"))
+    assert _apply(line, fix) == fixed
+    assert fix is not None and fix.description.startswith("remove '(")
+
+
+@pytest.mark.parametrize(("line", "version", "exp"), [
+    ("#     (since 11.1)", "11.1", ("11.1",)),                    # alone: an empty doc line would end the text
+    ("# @speed: maximum speed (since 2.8)", "2.8", ("11.1",)),    # older: maybe a moved member's history
+    ("# @speed: maximum speed (since 11.1)", "11.1", ("11.0", "11.1")),   # no one certain release
+])
+def test_no_redundant_fix_when_removal_is_not_certain(line: str, version: str, exp: tuple[str, ...]) -> None:
+    assert redundant_fix(P, 9, line, _col(line, version), _exp(*exp)) is None
+
+
+@pytest.mark.parametrize(("previous", "new"), [
+    ("# @alarms: number of times the alarm fired", "#\n# Since: 11.1\n"),
+    ("#", "# Since: 11.1\n"),
+])
+def test_section_added_above_the_blocks_end(previous: str, new: str) -> None:
+    fix = section_fix(P, 12, "##", previous, "11.1")
+    assert fix is not None and fix.description == "add 'Since: 11.1'"
+    (e,) = fix.edits
+    assert (e.start_line, e.start_col, e.end_col, e.old_text, e.new_text) == (12, 1, 1, "", new)
+
+
+@pytest.mark.parametrize(("text", "previous"), [
+    ("  ##", "  # @a: b"),          # not at the left edge
+    ("##", "##"),                   # nothing between the block's ends
+    ("##", None),
+    ("{ 'struct': 'S' }", "##"),    # not a block's end
+])
+def test_no_section_fix_where_the_block_end_is_not_plain(text: str, previous: str | None) -> None:
+    assert section_fix(P, 12, text, previous, "11.1") is None

@@ -355,3 +355,27 @@ def test_misspelled_section_of_a_new_definition(expected_11_1: Expected) -> None
     assert rules(fs) == ["since-format", "since-mismatch"]
     assert [f.fix.description if f.fix else None for f in sorted(fs, key=lambda f: f.rule)] == [
         "replace '10.2.0' with '10.2'", None]
+
+
+def _section_replaced(before_name: str) -> list[str]:
+    """'Since: 4.2' removed from the doc block of ``before_name`` (old lines 2-4) while the new
+    struct Stats, whose block covers the same place, says 'Since: 11.1'."""
+    sc = new_struct("11.1")
+    sc.changes = []
+    sc.removed = ["# Since: 4.2"]
+    sc.before = {before_name: definition(before_name, "struct", {"struct": before_name, "data": {}}, 6,
+                                         doc_block(2, [f"# @{before_name}:", "#", "# Since: 4.2"]))}
+    ctx = sc.context(None)
+    (gone,) = [ln for ln in ctx.patch.files[0].hunks[0].lines if ln.kind == "-"]
+    gone.old_no = 4
+    return rules(version.check(ctx))
+
+
+def test_a_section_tag_is_edited_only_within_one_definition() -> None:
+    assert _section_replaced("Stats") == ["since-edited"]
+
+
+def test_another_definitions_section_gone_is_no_edit() -> None:
+    # A refactor that renames or replaces a definition: its 'Since: 4.2' goes, and the new
+    # definition's own section is no edited tag (and --fix adding one is no edit either).
+    assert _section_replaced("NbdServerOptions") == []

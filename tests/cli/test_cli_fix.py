@@ -140,6 +140,9 @@ def _findings(repo: Path) -> list[dict[str, Any]]:
     ("since-malformed.patch", "since-malformed"),
     ("since-malformed-case.patch", "since-malformed"),
     ("since-format.patch", "since-format"),
+    ("since-redundant.patch", "since-redundant"),
+    ("since-missing.patch", "since-missing"),
+    ("since-missing-command.patch", "since-missing"),
 ])
 def test_fix_repairs_the_commit_and_nothing_else(tmp_path: Path, patch: str, rule: str) -> None:
     repo = _checkout(tmp_path, patch)
