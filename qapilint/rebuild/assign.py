@@ -13,7 +13,8 @@ is, strongest first:
   agree on something (the doc block above describes a member the region
   shows or changes, or the region's doc part describes one the definition
   was seen with);
-* the C hunks (``naming.Namer``), for the items the region changes.
+* the C hunks (``naming.Namer``), for the items the region adds or
+  removes, else, for a value list, the values it only changes.
 
 A name is taken only when it fits everything the patch shows of that
 definition: a value list is no struct's, a member dict no enum's, a
@@ -25,7 +26,7 @@ continue it join, and which the C hunks may still name as a whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -286,12 +287,8 @@ class Pass:
         """The C hunks' name for the items the regions add or remove."""
         if self.namer is None:
             return None
-        values, members = _net_changes(regions)
-        if not (values["+"] or values["-"] or members):
-            return None
         assert callable(fits)
-        shown = frozenset().union(*(r.items for r in regions))
-        return self.namer.name(values, members, lambda name: not fits(name), leads, shown)
+        return _ask(self.namer, regions, lambda name: not fits(name), leads)
 
     def _take(self, group: str, regions: Iterable[Region], name: str, why: str, meta_hint: str) -> None:
         key = def_key(group, name)
@@ -332,13 +329,29 @@ class Pass:
             def excluded(name: str, group: str = group, key: str = key) -> bool:
                 return not self.ledger.group_fits(key, def_key(group, name), name)
             leads = frozenset(x for known in self.ledger.known.values() if key in known for x in known[key].leads)
-            got = self.namer.name(*_net_changes(parts), excluded, leads, frozenset().union(*(r.items for r in parts)))
+            got = _ask(self.namer, parts, excluded, leads)
             if got is None:
                 continue
             name, why = got
             self._rename(group, parts[0].name, name, why)
             for r in parts:
                 r.meta_hint = r.meta_hint or self.namer.kinds.get(name, "")
+
+
+def _ask(namer: Namer, parts: list[Region], excluded: Callable[[str], bool],
+         leads: frozenset[str]) -> tuple[str, str] | None:
+    """The C hunks' name for a definition from the items its parts add or remove, else (a value
+    list) from the values they only change."""
+    values, members = _net_changes(parts)
+    got = None
+    if values["+"] or values["-"] or members:
+        got = namer.name(values, members, excluded, leads, frozenset().union(*(r.items for r in parts)))
+    if got is not None or members or any(r.members for r in parts):
+        return got
+    changed = set().union(*(r.changed for r in parts)) - values["+"] - values["-"]
+    if not changed:
+        return None
+    return namer.name_changed(changed, excluded, leads, frozenset().union(*(r.items for r in parts)))
 
 
 def _net_changes(parts: list[Region]) -> tuple[dict[str, set[str]], set[str]]:

@@ -78,6 +78,7 @@ class Region:
     members: frozenset[str]         # the members / branches it shows
     items: frozenset[str]           # both
     described: frozenset[str]       # the @names its doc part describes
+    changed: frozenset[str]         # the items it shows on lines the patch changes (this side's '+' or '-')
     first: int                      # its first and last file lines
     last: int
     anchor: int                     # the file line that shows its name (0 when out of view)
@@ -141,18 +142,23 @@ def file_windows(fd: FileDiff) -> list[dict[str, Window]]:
 def _fill(win: Window, sc: Scan) -> None:
     if sc.too_deep is not None:
         win.too_deep = win.lines[sc.too_deep].no
+    # Changed lines up to each line index (prefix counts): whether an item's lines are
+    # changed is then one subtraction.
+    upto = [0]
+    for ln in win.lines:
+        upto.append(upto[-1] + (ln.kind != " "))
     by_piece: dict[int, Region] = {}
     for e in sc.exprs:
         if e.meta in DIRECTIVES or (not e.name and _pragma_body(e, win.path)):
             continue
-        r = _region(win, e, e.doc)
+        r = _region(win, e, e.doc, upto)
         by_piece[id(e)] = r
         if e.doc is not None:
             by_piece[id(e.doc)] = r
     for d in sc.docs:
         if id(d) in by_piece or (not d.symbol and not d.head_cut):
             continue        # attached to its expression, or a free-form block (section heading)
-        by_piece[id(d)] = _region(win, None, d)
+        by_piece[id(d)] = _region(win, None, d, upto)
     win.regions = sorted({id(r): r for r in by_piece.values()}.values(), key=lambda r: r.first)
     end: ExprPiece | DocPiece | None = sc.end_expr if sc.end_state == "expr" else (
         sc.end_doc if sc.end_state == "doc" else None)
@@ -163,14 +169,15 @@ def _fill(win: Window, sc: Scan) -> None:
         win.end = win.regions[-1]
 
 
-def _region(win: Window, e: ExprPiece | None, d: DocPiece | None) -> Region:
+def _region(win: Window, e: ExprPiece | None, d: DocPiece | None, upto: list[int]) -> Region:
     lines = win.lines
     own = (e.name if e is not None else None) or (d.symbol if d is not None else None)
     head = (e is not None and e.root.head_cut) or (d is not None and d.head_cut and own is None)
     values: set[str] = set()
     members: set[str] = set()
+    changed: set[str] = set()
     if e is not None:
-        _items(e.root, values, members)
+        _items(e.root, values, members, upto, changed)
     anchor = 0
     named = e.root.get(e.meta) if e is not None and e.name and e.meta else None
     if named is not None:
@@ -190,7 +197,8 @@ def _region(win: Window, e: ExprPiece | None, d: DocPiece | None) -> Region:
     return Region(window=win, expr=e, doc=d, own=own, meta=(e.meta or "") if e is not None else "",
                   head=head, values=_frozen(values), members=_frozen(members),
                   items=_frozen(values | members) if values and members else _frozen(values or members),
-                  described=_frozen(described), first=lines[first].no, last=lines[last].no, anchor=anchor)
+                  described=_frozen(described), changed=_frozen(changed),
+                  first=lines[first].no, last=lines[last].no, anchor=anchor)
 
 
 _EMPTY: frozenset[str] = frozenset()
@@ -200,8 +208,15 @@ def _frozen(s: set[str]) -> frozenset[str]:
     return frozenset(s) if s else _EMPTY
 
 
-def _items(root: Val, values: set[str], members: set[str]) -> None:
-    """Values and members (branches count as members) an expression shows."""
+def _items(root: Val, values: set[str], members: set[str], upto: list[int], changed: set[str]) -> None:
+    """Values and members (branches count as members) an expression shows; into ``changed``
+    those of them on a line the patch changes (``upto``: changed lines before each line index)."""
+    last = len(upto) - 2
+
+    def hit(first: int, v: Val) -> bool:
+        end = v.end if v.end >= 0 else (last if v.kind in ("dict", "list") else v.line)
+        return upto[end + 1] > upto[first]
+
     todo = [root]
     while todo:
         v = todo.pop()
@@ -210,15 +225,22 @@ def _items(root: Val, values: set[str], members: set[str]) -> None:
                 if k is None or k in ("data", "base"):
                     todo.append(c)
                 elif k not in _STRUCTURE:
-                    members.add(k[1:] if k.startswith("*") else k)
+                    name = k[1:] if k.startswith("*") else k
+                    members.add(name)
+                    if hit(c.key_line if c.key_line is not None else c.line, c):
+                        changed.add(name)
         elif v.kind == "list":
             for it in v.items:
                 if it.kind == "str" and isinstance(it.value, str):
                     values.add(it.value)
+                    if upto[it.line + 1] > upto[it.line]:
+                        changed.add(it.value)
                 elif it.kind == "dict":
                     n = it.get("name")
                     if n is not None and isinstance(n.value, str):
                         values.add(n.value)
+                        if hit(it.line, it):
+                            changed.add(n.value)
 
 
 def _pragma_body(e: ExprPiece, path: str) -> bool:
