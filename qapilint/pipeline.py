@@ -286,6 +286,7 @@ def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | N
         input_findings = check_input(patch) + check_paths(pc.refused)
         if not pc.files:
             _release_schemas(pc, cache)
+            _collect_between(i)
             rep.findings = input_findings
             reports.append(rep)
             series_tags.append([])
@@ -311,6 +312,7 @@ def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | N
         series_removed.append(version_check.removed(ctx))
         # Only now: the series-level tables above read the definitions.
         _release_schemas(pc, cache)
+        _collect_between(i)
         reports.append(rep)
     if len(reports) > 1:
         extra = version_check.check_series(series_tags, series_removed)
@@ -329,6 +331,21 @@ def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.
     from qapilint.checks import release as release_check_mod
 
     return release_check_mod.against(reader, options.against)
+
+
+def _collect_between(i: int) -> None:
+    """Collect the cycles a long series leaves behind while the collector is off (check_series).
+
+    Each patch's schemas, models and definitions die with cycles in them:
+    left to the end, a 200-patch series held 315 MB instead of 124 MB.  A
+    young collection every 4 patches and a full one every 32 cost about 7%
+    of such a run; a single patch never pays.
+    """
+    k = i + 1
+    if k % 32 == 0:
+        gc.collect()
+    elif k % 4 == 0:
+        gc.collect(1)
 
 
 def _release_schemas(pc: PatchChanges, cache: RebuildCache) -> None:
