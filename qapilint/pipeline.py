@@ -6,16 +6,14 @@ Used by ``qapilint check`` and by the bot.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import importlib
 import os
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qapilint import versions
+from qapilint import collector, versions
 from qapilint.changes.model import PatchChanges
 from qapilint.checks.context import CheckContext
 from qapilint.findings import Finding, Severity
@@ -212,22 +210,8 @@ def _qapi_paths(changes: PatchChanges) -> set[str]:
 
 def check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
     """Check every patch of a series (earlier patches applied before later ones)."""
-    # A tree-mode check builds a few hundred thousand long-lived objects (two
-    # whole schemas, their definitions and models) and leaves no cycles worth
-    # collecting meanwhile: the cyclic collector would rescan them all again
-    # and again (a third of the run).  Garbage is collected once it is back on.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return _check_series(series, options)
-    finally:
-        if was_enabled:
-            # Everything made meanwhile counts as new: the first allocation after
-            # enable() would scan it all (~10 ms).  Passing it through the
-            # permanent generation files it with the oldest one, unscanned.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def _check_series(series: Series, options: CheckOptions) -> list[PatchReport]:
@@ -271,7 +255,7 @@ def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | N
     # Patches are rebuilt one at a time, as they are checked: a series holds
     # at most the schemas of one patch (and the next one's before-state).
     cache = RebuildCache()
-    collector = _Collector()
+    series_gc = collector.SeriesCollector()
     changes = differ.iter_changes_for_series(series, tree=reader, cache=cache, want_schema=True)
     last = Verdict()
     reports: list[PatchReport] = []
@@ -288,7 +272,7 @@ def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | N
         input_findings = check_input(patch) + check_paths(pc.refused)
         if not pc.files:
             _release_schemas(pc, cache)
-            collector.after_patch()
+            series_gc.after_patch()
             rep.findings = input_findings
             reports.append(rep)
             series_tags.append([])
@@ -314,7 +298,7 @@ def _check_patches(series: Series, options: CheckOptions, reader: TreeReader | N
         series_removed.append(version_check.removed(ctx))
         # Only now: the series-level tables above read the definitions.
         _release_schemas(pc, cache)
-        collector.after_patch()
+        series_gc.after_patch()
         reports.append(rep)
     if len(reports) > 1:
         extra = version_check.check_series(series_tags, series_removed)
@@ -333,33 +317,6 @@ def _against(options: CheckOptions, reader: TreeReader | None) -> release_check.
     from qapilint.checks import release as release_check_mod
 
     return release_check_mod.against(reader, options.against)
-
-
-class _Collector:
-    """Collect the cycles a long series leaves behind while the collector is off (check_series).
-
-    Each patch's schemas, models and definitions die with cycles in them:
-    left to the end, a 200-patch series with a tree held 315 MB instead of
-    125 MB.  A young collection every 4 patches is cheap (it scans what those
-    patches made); a full one scans everything kept, reports included, so it
-    runs only when the time since the last one is 20 times what that one
-    cost: at most about a twentieth of the run, however long the series.
-    """
-
-    def __init__(self) -> None:
-        self.patches = 0
-        self.full_at = time.perf_counter()
-        self.full_cost = 0.0
-
-    def after_patch(self) -> None:
-        self.patches += 1
-        now = time.perf_counter()
-        if self.patches >= 4 and now - self.full_at >= 20 * self.full_cost:
-            gc.collect()
-            self.full_at = time.perf_counter()
-            self.full_cost = self.full_at - now
-        elif self.patches % 4 == 0:
-            gc.collect(1)
 
 
 def _release_schemas(pc: PatchChanges, cache: RebuildCache) -> None:

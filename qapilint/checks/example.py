@@ -10,7 +10,6 @@ does not touch, which it may make stale; QMP in the commit message.  In
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qapilint.checks import example_rules as R
+from qapilint.collector import paused
 from qapilint.findings import Finding
 from qapilint.qapi import qmp_check as Q
 from qapilint.qapi import qmp_ids as I
@@ -137,19 +137,9 @@ def _context(issue: Q.ExampleIssue) -> list[str]:
 def audit_examples(parsed: ParsedSchema, skip_files: set[str] | None = None) -> list[Finding]:
     """Every example problem of one loaded schema (files in ``skip_files`` were checked already)."""
     # Thousands of short-lived objects over a loaded schema of hundreds of
-    # thousands: the cyclic collector would rescan the schema again and again
-    # (half the cost).  The pipeline does the same for whole checks.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # thousands: the cyclic collector would rescan the schema again and again.
+    with paused():
         return _audit_examples(parsed, skip_files)
-    finally:
-        if was_enabled:
-            # What was made meanwhile would all count as new and be scanned at the
-            # next allocation; through the permanent generation it joins the oldest.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def _audit_examples(parsed: ParsedSchema, skip_files: set[str] | None) -> list[Finding]:

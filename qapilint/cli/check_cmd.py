@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 
 from qapilint.cli import common, fix
+from qapilint.collector import paused
 from qapilint.errors import InputError
 from qapilint.pipeline import CheckOptions, check_series
 from qapilint.reports.model import InputFailure, PatchReport, Report
@@ -139,19 +139,13 @@ def _check_all(specs: list[str], fmt: str | None, options: CheckOptions,
             starts = range(1, len(specs), size)
             # Unpickled reports are many small objects that all stay alive; the cyclic GC would
             # rescan them again and again (it tripled the parent's time) and can find nothing to free.
-            gc_was_on = gc.isenabled()
-            gc.disable()
-            try:
-                with ProcessPoolExecutor(max_workers=min(jobs, len(specs))) as ex:
-                    futures = {ex.submit(_chunk, specs[i:i + size], fmt, options): i for i in starts}
-                    for fut in as_completed(futures):
-                        done = fut.result()
-                        first = futures[fut]
-                        results[first:first + len(done)] = done
-                        bar.advance(len(done))
-            finally:
-                if gc_was_on:
-                    gc.enable()
+            with paused(), ProcessPoolExecutor(max_workers=min(jobs, len(specs))) as ex:
+                futures = {ex.submit(_chunk, specs[i:i + size], fmt, options): i for i in starts}
+                for fut in as_completed(futures):
+                    done = fut.result()
+                    first = futures[fut]
+                    results[first:first + len(done)] = done
+                    bar.advance(len(done))
         else:
             for i, s in enumerate(specs):
                 results[i] = _one(s, fmt, options)

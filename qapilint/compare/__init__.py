@@ -12,9 +12,9 @@ against QEMU's deprecation policy with the tree's release history
 
 from __future__ import annotations
 
-import gc
 import os
 
+from qapilint.collector import paused
 from qapilint.compare.history import History, apply_policy, release_commits
 from qapilint.compare.model import Comparison, Entry
 from qapilint.compare.side import Side, load_side
@@ -65,15 +65,8 @@ def compare(old_spec: str, new_spec: str, tree: str | None = None, schema: str =
     """
     # Two whole schemas and their definitions are many long-lived objects and no garbage
     # cycles: the cyclic collector would only rescan them (a third of the run).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _compare(old_spec, new_spec, tree, schema, history)
-    finally:
-        if was_enabled:
-            gc.freeze()     # file what was made with the oldest generation, unscanned
-            gc.unfreeze()
-            gc.enable()
 
 
 def _compare(old_spec: str, new_spec: str, tree: str | None, schema: str, history: bool) -> Comparison:

@@ -13,11 +13,11 @@ absolute path gives ``include-outside-tree`` and nothing is read.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable
 
 from qapilint import contain
+from qapilint.collector import paused
 from qapilint.errors import InputError
 from qapilint.qapi.cache import ParseCache, default_cache, parse_file_cached
 from qapilint.qapi.diagnostics import SchemaError
@@ -194,11 +194,6 @@ def load_schema(path: str, reader: Reader | None = None, use_cache: bool = True,
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(path, f"can't read schema file '{path}': {_why(e)}") from None
     loader = _Loader(path, read, default_cache() if use_cache else None, tree)
-    gc_was_on = gc.isenabled()
-    gc.disable()   # see parser.parse_file_events
-    try:
+    with paused():   # see parser.parse_file_events
         loader.load(text, path, None)
-    finally:
-        if gc_was_on:
-            gc.enable()
     return loader.schema

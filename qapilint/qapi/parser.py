@@ -10,7 +10,6 @@ one run reports more than QEMU's single error, the first one being QEMU's.
 
 from __future__ import annotations
 
-import gc
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedToken
 
+from qapilint.collector import paused
 from qapilint.qapi import doc_parser
 from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.doc_model import DocBlock
@@ -325,34 +325,30 @@ def parse_file_events(text: str, path: str, parent: SourceInfo | None = None) ->
     b = _BUILDER
     b.begin(text, path, parent)
     src = Source(text)
-    gc_was_on = gc.isenabled()
     # Parsing makes ~100k small acyclic objects; the cyclic GC passes they
     # trigger cost a quarter of the time and grow with the file size.
-    gc.disable()
-    try:
-        while True:
-            try:
-                parser.parse(src)
-                break
-            except UnexpectedToken as e:
-                pos = b.syntax_error(e)
-            except LexError as e:
-                pos = e.pos
-                b.error_at(e.rule, e.message, pos)
-            # Resume at the next line that starts a definition or a doc block.
+    with paused():
+        try:
+            while True:
+                try:
+                    parser.parse(src)
+                    break
+                except UnexpectedToken as e:
+                    pos = b.syntax_error(e)
+                except LexError as e:
+                    pos = e.pos
+                    b.error_at(e.rule, e.message, pos)
+                # Resume at the next line that starts a definition or a doc block.
+                b.cur_doc = None
+                b.reset_nesting()
+                nl = text.find("\n", pos)
+                m = _RESYNC.search(text, nl + 1) if nl >= 0 else None
+                if m is None:
+                    break
+                src = Source(text)
+                src.start = m.start()
+        except _SyntaxStop:
             b.cur_doc = None
-            b.reset_nesting()
-            nl = text.find("\n", pos)
-            m = _RESYNC.search(text, nl + 1) if nl >= 0 else None
-            if m is None:
-                break
-            src = Source(text)
-            src.start = m.start()
-    except _SyntaxStop:
-        b.cur_doc = None
-    finally:
-        if gc_was_on:
-            gc.enable()
     b.reject_doc()
     result = b.result
     b.begin("", "", None)   # drop references to the text

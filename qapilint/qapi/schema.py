@@ -13,10 +13,10 @@ QEMU's and later ones are not cascades.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qapilint.collector import paused
 from qapilint.qapi.diagnostics import SchemaError
 from qapilint.qapi.exprs import Expr, ParsedSchema, Value
 from qapilint.qapi.schema_model import (
@@ -295,13 +295,8 @@ def validate(path: str, reader: Reader | None = None, rules_version: RulesVersio
     """
     # Many small objects and no garbage cycles worth collecting mid-run:
     # the cyclic collector would rescan them all again and again.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _validate(path, reader, rules_version, tree)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def check_parsed(parsed: ParsedSchema) -> tuple[QAPISchema | None, list[SchemaError]]:

@@ -9,11 +9,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qapilint.collector import paused
 from qapilint.errors import InputError
 from qapilint.patch import FileDiff, Patch
 from qapilint.rebuild.assign import Evidence, Pass, pass_notes
@@ -45,23 +44,11 @@ def check_size(patch: Patch, fds: list[FileDiff]) -> None:
                          "a rebuild reads")
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The rebuild allocates many small objects and frees few: the cyclic
-    collector would walk them all again and again (three times the work on
-    a large patch), and finds nothing to free until the rebuild is done."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def plan(patch: Patch, fds: list[FileDiff]) -> HunkPlan:
     check_size(patch, fds)
-    with _gc_paused():
+    # Many small objects made, few freed: the collector would walk them all
+    # again and again (three times the work on a large patch).
+    with paused():
         return HunkPlan(patch, [(fd, file_windows(fd)) for fd in fds])
 
 
@@ -86,7 +73,7 @@ def build(hp: HunkPlan, before: SideView, after: SideView, evidence: Evidence | 
     """Name the plan's regions and add them to the two sides; returns notes on names the evidence gave."""
     if not hp.files:
         return []
-    with _gc_paused():
+    with paused():
         return _build(hp, before, after, evidence)
 
 
