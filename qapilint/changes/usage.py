@@ -104,19 +104,17 @@ def directions(state: SchemaState) -> dict[str, set[str]]:
     dirs: dict[str, set[str]] = {}
     work: list[tuple[str, str]] = []
     for d in defs.values():
+        # A command's arguments are sent and its reply received; an event's data is received.
+        direction = {"command": SEND, "event": RECEIVE}.get(d.meta)
+        if direction is None:
+            continue
+        data = d.data.get("data")
+        if isinstance(data, str):
+            work.append((data, direction))
+        for m in members(d):
+            work.extend((t, direction) for t in refs(m.type.strip("[]")))
         if d.meta == "command":
-            data = d.data.get("data")
-            if isinstance(data, str):
-                work.append((data, SEND))
-            for m in members(d):
-                work.extend((t, SEND) for t in refs(m.type.strip("[]")))
             work.extend((t, RECEIVE) for t in refs(d.data.get("returns")))
-        elif d.meta == "event":
-            data = d.data.get("data")
-            if isinstance(data, str):
-                work.append((data, RECEIVE))
-            for m in members(d):
-                work.extend((t, RECEIVE) for t in refs(m.type.strip("[]")))
     while work:
         name, direction = work.pop()
         if name in BUILTINS:
