@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qapilint.checks import example_rules as R
@@ -143,12 +142,18 @@ def audit_examples(parsed: ParsedSchema, skip_files: set[str] | None = None) -> 
 
 
 def _audit_examples(parsed: ParsedSchema, skip_files: set[str] | None) -> list[Finding]:
-    table = TypeTable((r for e in parsed.exprs if (r := raw_of(e.data)) is not None), complete=True)
     examples: list[Example] = []
+    skipped: dict[str, bool] = {}          # by file name: a thousand blocks, a few dozen files
     for block in parsed.docs:
-        if skip_files and os.path.normpath(block.info.file) in skip_files:
-            continue
-        examples.extend(doc_examples(block))
+        file = block.info.file
+        skip = skipped.get(file)
+        if skip is None:
+            skip = skipped[file] = skip_files is not None and os.path.normpath(file) in skip_files
+        if not skip:
+            examples.extend(examples_in_doc(block))   # once per run: no use remembering it
+    if not examples:
+        return []        # the storage daemon's schema: its modules were checked under the main one
+    table = TypeTable((r for e in parsed.exprs if (r := raw_of(e.data)) is not None), complete=True)
     res = Q.check_examples(examples, table)
     return [_finding(i, notes=_context(i)) for i in res.issues]
 
@@ -238,10 +243,13 @@ def _doc_examples(defs: Iterable[Definition], files: set[str] | None = None) -> 
     return out
 
 
-@dataclass
 class _Run:
-    findings: list[Finding] = field(default_factory=list)
-    out_of_view: set[str] = field(default_factory=set)
+    # Not a dataclass: ``audit`` imports this module, and a dataclass costs a millisecond to make.
+    __slots__ = ("findings", "out_of_view")
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.out_of_view: set[str] = set()
 
 
 def _touched(ctx: CheckContext, msg: Message) -> bool:

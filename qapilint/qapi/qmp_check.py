@@ -18,7 +18,6 @@ before it in its example answers the command the doc block documents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from qapilint.qapi.examples import Example, Message
@@ -46,22 +45,35 @@ _EVENT_KEYS = frozenset({"event", "data", "timestamp"})
 _EXECUTE_RE = re.compile(r'"(?:execute|exec-oob)"\s*:\s*"([^"]+)"')
 
 
-@dataclass
 class ExampleIssue:
-    """A problem of one message, located: what :mod:`qapilint.checks.example` makes findings of."""
+    """A problem of one message, located: what :mod:`qapilint.checks.example` makes findings of.
 
-    rule: str
-    message: str
-    msg: Message
-    offset: int | None = None       # into msg.text; None: the message's first line
-    item: str | None = None
-    fix: Fix | None = None
-    more_fixes: tuple[Fix, ...] = ()   # the same mistake further on, repaired with ``fix``
-    subject: str | None = None      # the command or event the message is about
-    type_name: str | None = None    # the type the issue is about (stale-example attribution)
-    path: Path = ()
-    kind: str = ""                  # the syntax problem's kind (trailing-comma, ...)
-    missing: Issue | None = None    # a missing-member issue as the matcher made it
+    A plain class, not a dataclass: this module is imported by every
+    ``audit``, and a dataclass costs a millisecond to create.
+    """
+
+    __slots__ = ("rule", "message", "msg", "offset", "item", "fix", "more_fixes", "subject", "type_name",
+                 "path", "kind", "missing")
+
+    def __init__(self, rule: str, message: str, msg: Message, offset: int | None = None, *,
+                 item: str | None = None, fix: Fix | None = None, more_fixes: tuple[Fix, ...] = (),
+                 subject: str | None = None, type_name: str | None = None, path: Path = (),
+                 kind: str = "", missing: Issue | None = None) -> None:
+        self.rule = rule
+        self.message = message
+        self.msg = msg
+        self.offset = offset              # into msg.text; None: the message's first line
+        self.item = item
+        self.fix = fix
+        self.more_fixes = more_fixes      # the same mistake further on, repaired with ``fix``
+        self.subject = subject            # the command or event the message is about
+        self.type_name = type_name        # the type the issue is about (stale-example attribution)
+        self.path = path
+        self.kind = kind                  # the syntax problem's kind (trailing-comma, ...)
+        self.missing = missing            # a missing-member issue as the matcher made it
+
+    def __repr__(self) -> str:
+        return f"ExampleIssue({self.rule!r}, {self.message!r}, line {self.line})"
 
     @property
     def line(self) -> int:
@@ -75,11 +87,15 @@ class ExampleIssue:
         return self.msg.position(self.offset)
 
 
-@dataclass
 class Result:
-    issues: list[ExampleIssue] = field(default_factory=list)
-    out_of_view: set[str] = field(default_factory=set)     # names a tree would resolve
-    messages: int = 0
+    """The issues of a run of examples; ``out_of_view``: names a tree would resolve."""
+
+    __slots__ = ("issues", "out_of_view", "messages")
+
+    def __init__(self) -> None:
+        self.issues: list[ExampleIssue] = []
+        self.out_of_view: set[str] = set()
+        self.messages = 0
 
 
 class _Pending(NamedTuple):

@@ -399,9 +399,12 @@ def quick_parse(text: str) -> Parsed | None:
     if "..." in text or "\u2026" in text or not text.startswith(("{", "[")):
         return None
     try:
-        return Parsed(_DECODER.decode(text), True)
+        value, end = _DECODER.raw_decode(text)     # decode() would first skip the white space there is none of
     except (ValueError, RecursionError):
         return None
+    if end != len(text) and text[end:].strip(" \t\n\r"):
+        return None
+    return Parsed(value, True)
 
 
 def parse(text: str, where: Where | None = None) -> Parsed:
@@ -422,10 +425,18 @@ def parse(text: str, where: Where | None = None) -> Parsed:
 def positions(text: str) -> dict[Path, tuple[int, int]]:
     """(key offset, value offset) of every member and item, by path, as far as ``text`` reads.
 
-    One pass over the tokens, building no values: the paths are those
-    :func:`parse` gives (elided items are not counted in array indices).
+    The paths are those :func:`parse` gives (elided items are not counted in
+    array indices).
     """
-    out: dict[Path, tuple[int, int]] = {}
+    return dict(iter_positions(text))
+
+
+def iter_positions(text: str) -> Iterator[tuple[Path, tuple[int, int]]]:
+    """:func:`positions` one member or item at a time, in text order, building no values.
+
+    A finding's key usually sits near the start of a long reply: whoever
+    looks one up stops reading there (see ``Message.locate``).
+    """
     stack: list[_Frame] = []
     after_colon = False
     for m in _TOKEN.finditer(text):
@@ -457,17 +468,16 @@ def positions(text: str) -> dict[Path, tuple[int, int]]:
             if frame.is_object:
                 if frame.key is not None:
                     sub = (*frame.path, frame.key)
-                    out[sub] = (frame.key_pos, pos)
+                    yield sub, (frame.key_pos, pos)
             else:
                 sub = (*frame.path, frame.index)
-                out[sub] = (pos, pos)
+                yield sub, (pos, pos)
                 frame.index += 1
         after_colon = False
         if kind == "punct" and tok in "{[":
             if len(stack) > MAX_DEPTH:
-                break
+                return
             stack.append(_Frame(tok == "{", sub if sub is not None else ()))
-    return out
 
 
 class _Frame:

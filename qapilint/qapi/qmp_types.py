@@ -485,7 +485,6 @@ class Matcher:
         misspelt: set[str] = set()
         for key, item in v.items():
             m = members.get(key)
-            sub = (*path, key)
             if m is None:
                 if partial or lenient:
                     continue
@@ -493,10 +492,14 @@ class Matcher:
                 hint = f" (did you mean '{meant}'?)" if meant else ""
                 if meant is not None:
                     misspelt.add(meant)
-                self.add(Issue("unknown-member", sub, f"'{key}' is not a member of {label}{hint}",
+                self.add(Issue("unknown-member", (*path, key), f"'{key}' is not a member of {label}{hint}",
                                at_key=True, item=key, type_name=view.name))
                 continue
-            self.value(item, m.type, sub, f"'{key}'")
+            # Most members are plain strings and booleans: settled here, without a call.
+            t = m.type
+            if t == "str" and type(item) is str or t == "bool" and type(item) is bool:
+                continue
+            self.value(item, t, (*path, key), f"'{key}'")
         if partial or isinstance(v, EDict):
             return
         # A member shown under a misspelt name is reported once, as the unknown key.
