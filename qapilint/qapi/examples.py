@@ -101,6 +101,12 @@ class Message:
         if (not isinstance(key, str) or parsed is None or not parsed.ok or parsed.problems
                 or "\\" in text or '"' in key):
             return None
+        node = parsed.value            # the path must be in the message for its key to be this one
+        for step in path:
+            in_object = isinstance(node, dict) and isinstance(step, str) and step in node
+            if not (in_object or isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)):
+                return None
+            node = node[step]  # type: ignore[index]
         quoted = f'"{key}"'
         at = -1
         k = text.find(quoted)

@@ -218,3 +218,47 @@ def test_bracketed_elisions() -> None:
     [ex] = examples_in_commit('{\n "return": [\n   [...]\n   { "name": "a" },\n   {...more...}\n ]\n}\n')
     r = ex.messages[0].parsed()
     assert r.ok and r.problems == [] and r.value == {"return": [{"name": "a"}]}
+
+
+LOCATE = """\
+##
+# @query-widgets:
+#
+# .. qmp-example::
+#
+#     -> { "execute": "query-widgets" }
+#     <- { "return": [ { "id": "a", "size": 1 },
+#                      { "id": "b", "colour": "red" } ] }
+#     -> { "execute": "widget-tag", "arguments": { "id": "a\\u0062", "ab": 2 } }
+##"""
+
+
+def test_locate_finds_a_key_written_once_and_a_repeated_one_by_its_path(tmp_path: Path) -> None:
+    [ex] = examples(tmp_path, LOCATE, "{ 'command': 'query-widgets' }")
+    reply = ex.messages[1]
+    text = reply.text
+    # Written once in the message: its key and its value.
+    key = reply.locate(("return", 1, "colour"), at_key=True)
+    value = reply.locate(("return", 1, "colour"))
+    assert key is not None and value is not None
+    assert text[key:key + 8] == '"colour"' and text[value:value + 5] == '"red"'
+    assert reply.position(key) == (8, 37)      # file line and column of the key
+    # Written in both items: each path gets its own.
+    first, second = reply.locate(("return", 0, "id")), reply.locate(("return", 1, "id"))
+    assert first is not None and second is not None
+    assert (text[first:first + 3], text[second:second + 3]) == ('"a"', '"b"')
+    assert reply.locate(("return", 1, "size")) is None      # not there: the message's first line
+    # Escapes in a text: read token by token, never matched by spelling alone.
+    cmd = ex.messages[2]
+    at = cmd.locate(("arguments", "ab"), at_key=True)
+    assert at is not None and cmd.text[at:at + 4] == '"ab"'
+
+
+def test_arrows_among_hyphenated_names_are_found(tmp_path: Path) -> None:
+    # Names full of '-' and a '>' that is no arrow, before and after the example.
+    doc = ("##\n# @x-query-widget-list:\n#\n# Lists block-node-like widget-hub entries (a -> b is\n"
+           "# not an example: prose).  Sizes > 0, tags < 8.\n#\n# .. qmp-example::\n#\n"
+           '#     -> { "execute": "x-query-widget-list" }\n#     <- { "return": [] }\n##')
+    [ex] = examples(tmp_path, doc, "{ 'command': 'x-query-widget-list' }")
+    assert [m.direction for m in ex.messages] == ["->", "<-"]
+    assert [m.line for m in ex.messages] == [9, 10]
