@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
 
 from qapilint.qapi.doc_model import DocBlock
 from qapilint.qapi.qmp_json import Parsed, Path, iter_positions, parse, quick_parse
@@ -29,9 +28,9 @@ MAX_MESSAGE_LINES = 400
 # Lines a commit message's brace blocks are read over, in all (hostile input).
 MAX_COMMIT_SCAN = 50_000
 
-_DIRECTIVE = re.compile(r"\.\.\s+qmp-example::\s*$")
-_OPTION = re.compile(r":(title|annotated):\s*(.*)$")
-_SECTION = re.compile(r"Examples?:\s*$")
+# The directive, its options and the old section tag are read with str methods
+# (each regular expression costs a fifth of a millisecond to compile, at every start).
+_SECTION_TAGS = ("Example:", "Examples:")
 # QMP keys that make a brace block in a commit message a QMP message.
 CLIENT_KEYS = ("execute", "exec-oob")
 SERVER_KEYS = ("return", "error", "event", "QMP")
@@ -172,12 +171,15 @@ class Example:
         return f"the {what} at line {self.line}" + (f" of '{self.symbol}'" if self.symbol else "")
 
 
-class CommentLine(NamedTuple):
+class CommentLine:
     """A doc-comment line: file line, 1-based column of ``text[0]``, the text after '#'."""
 
-    line: int
-    col: int
-    text: str
+    __slots__ = ("line", "col", "text")
+
+    def __init__(self, line: int, col: int, text: str) -> None:
+        self.line = line
+        self.col = col
+        self.text = text
 
 
 def comment_line(line: int, raw: str) -> CommentLine | None:
@@ -348,18 +350,18 @@ def examples_in_lines(file: str, lines: Sequence[CommentLine], symbol: str | Non
             continue
         ind = len(t) - len(s)
         s = s.rstrip()
-        if c == "." and _DIRECTIVE.match(s):
+        if c == "." and s[2:3].isspace() and s[:2] == ".." and s[2:].lstrip() == "qmp-example::":
             current = Example(file, cl.line, "qmp-example", symbol)
             out.append(current)
             i += 1
-            while i < n and (m := _OPTION.match(lines[i].text.strip())):
-                if m.group(1) == "title":
-                    current.title = m.group(2).strip() or None
+            while i < n and (opt := _option(lines[i].text.strip())) is not None:
+                if opt[0] == "title":
+                    current.title = opt[1].strip() or None
                 else:
                     current.annotated = True
                 i += 1
             continue
-        if c == "E" and ind <= 1 and _SECTION.match(s):
+        if c == "E" and ind <= 1 and s in _SECTION_TAGS:
             current = Example(file, cl.line, "section", symbol)
             out.append(current)
             continue
@@ -385,6 +387,15 @@ def examples_in_lines(file: str, lines: Sequence[CommentLine], symbol: str | Non
         msg.example = ex
         ex.messages.append(msg)
     return [e for e in out if e.messages]
+
+
+def _option(text: str) -> tuple[str, str] | None:
+    """(name, value) of a directive option line (':title: Text', ':annotated:'), else None."""
+    for name in ("title", "annotated"):
+        tag = f":{name}:"
+        if text.startswith(tag):
+            return name, text[len(tag):].lstrip()
+    return None
 
 
 # Lines that may start something: an arrow, a directive, an 'Example:' section.

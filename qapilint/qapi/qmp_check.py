@@ -18,7 +18,6 @@ before it in its example answers the command the doc block documents.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from qapilint.qapi.examples import Example, Message
 from qapilint.qapi.qmp_ids import (
@@ -98,10 +97,15 @@ class Result:
         self.messages = 0
 
 
-class _Pending(NamedTuple):
-    name: str
-    known: bool
-    id: object = None
+class _Pending:
+    """A command waiting for its reply: its name, whether the schema has it, its "id"."""
+
+    __slots__ = ("name", "known", "id")
+
+    def __init__(self, name: str, known: bool, id: object = None) -> None:
+        self.name = name
+        self.known = known
+        self.id = id
 
 
 class _Checker:

@@ -114,10 +114,13 @@ _CLOSE = {"{": "}", "[": "]"}
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
-class _Tok(NamedTuple):
-    kind: str       # str sq ell num punct word other ustr eof
-    text: str
-    pos: int
+class _Tok:
+    __slots__ = ("kind", "text", "pos")
+
+    def __init__(self, kind: str, text: str, pos: int) -> None:
+        self.kind = kind       # str sq ell num punct word other ustr eof
+        self.text = text
+        self.pos = pos
 
 
 def tokens(text: str) -> list[_Tok]:

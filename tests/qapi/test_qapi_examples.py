@@ -262,3 +262,13 @@ def test_arrows_among_hyphenated_names_are_found(tmp_path: Path) -> None:
     [ex] = examples(tmp_path, doc, "{ 'command': 'x-query-widget-list' }")
     assert [m.direction for m in ex.messages] == ["->", "<-"]
     assert [m.line for m in ex.messages] == [9, 10]
+
+
+def test_directive_and_options_as_written(tmp_path: Path) -> None:
+    doc = ("##\n# @widget-ping:\n#\n# ..  qmp-example::   \n#    :title:   Spaced   out  \n#    :annotated:\n#\n"
+           '#     -> { "execute": "widget-ping" }\n#\n# ..qmp-example::\n#\n'
+           '#     -> { "execute": "widget-ping" }\n##')
+    [ex] = examples(tmp_path, doc)
+    assert (ex.kind, ex.title, ex.annotated, ex.line) == ("qmp-example", "Spaced   out", True, 4)
+    # '..qmp-example::' (no space) starts no example: its message stays in the one before.
+    assert [m.line for m in ex.messages] == [8, 12]
