@@ -490,6 +490,7 @@ class Matcher:
             return
         members, partial, label = self.effective(view, v)
         misspelt: set[str] = set()
+        enums = self.table._enums
         for key, item in v.items():
             m = members.get(key)
             if m is None:
@@ -502,10 +503,19 @@ class Matcher:
                 self.add(Issue("unknown-member", (*path, key), f"'{key}' is not a member of {label}{hint}",
                                at_key=True, item=key, type_name=view.name))
                 continue
-            # Most members are plain strings and booleans: settled here, without a call.
+            # Most members are plain strings, booleans, integers in range and known enum
+            # values: settled here, without a call (anything else goes the long way; an
+            # integer in its type's range is right whether a client or the server sends it).
             t = m.type
-            if t == "str" and type(item) is str or t == "bool" and type(item) is bool:
-                continue
+            if isinstance(t, str):
+                if type(item) is str:
+                    if t == "str" or (ev := enums.get(t)) is not None and item in ev[0]:
+                        continue
+                elif type(item) is bool:
+                    if t == "bool":
+                        continue
+                elif type(item) is int and (rng := INT_RANGES.get(t)) is not None and rng[0] <= item <= rng[1]:
+                    continue
             self.value(item, t, (*path, key), f"'{key}'")
         if partial or isinstance(v, EDict):
             return
