@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from operator import attrgetter
 
 from qapilint.qapi.doc_model import DocBlock
 from qapilint.qapi.qmp_json import Parsed, Path, iter_positions, parse, quick_parse
@@ -184,7 +185,7 @@ class CommentLine:
 
 def comment_line(line: int, raw: str) -> CommentLine | None:
     h = raw.find("#")
-    if h < 0 or raw[:h].strip():
+    if h < 0 or h and raw[:h].strip():
         return None
     return CommentLine(line, h + 2, raw[h + 1:].rstrip())
 
@@ -485,13 +486,18 @@ def _marks(raws: list[str], joined: str) -> list[int]:
     return out
 
 
+_RAW = attrgetter("raw")
+
+
 def examples_in_doc(block: DocBlock) -> list[Example]:
     """Every example of a whole doc block (as the frontend parsed it)."""
-    raws = [dl.raw for dl in block.lines]
-    joined = "\n".join(raws)
+    joined = "\n".join(map(_RAW, block.lines))
     # '>' and '<' are rare in doc text and found at memchr speed, where '-' is in every other name.
     if (">" not in joined or "->" not in joined) and ("<" not in joined or "<-" not in joined):
         return []
+    raws = joined.split("\n")       # the lines again (a line holding a newline would show)
+    if len(raws) != len(block.lines):
+        raws = [dl.raw for dl in block.lines]
     marks = _marks(raws, joined)
     if not marks:
         return []
