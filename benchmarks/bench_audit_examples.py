@@ -96,7 +96,7 @@ def _processes(tree: str, runs: int, env: dict[str, str], title: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("tree", nargs="?", default=DEFAULT_TREE)
-    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--runs", type=int, default=21)
     args = ap.parse_args()
     if not os.path.isfile(os.path.join(args.tree, "qapi", "qapi-schema.json")):
         print(f"bench_audit_examples: skipped: {args.tree} is not a QEMU tree")
