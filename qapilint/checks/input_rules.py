@@ -9,8 +9,8 @@ from __future__ import annotations
 from qapilint.checks.registry import Rule
 from qapilint.contain import show
 from qapilint.findings import Finding, Severity
+from qapilint.input_notes import rule_of
 from qapilint.patch import Patch
-from qapilint.sources.notes import rule_of
 
 RULES: tuple[Rule, ...] = (
     Rule("input-whitespace-collapsed", "input", Severity.NOTE,

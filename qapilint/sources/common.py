@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from qapilint import input_notes as notes
 from qapilint.errors import InputError
 from qapilint.patch import Patch
-from qapilint.sources import notes
 from qapilint.sources.diff import parse_diff, reindent_doc_continuations
 from qapilint.sources.message import base_commit, parse_subject, split_message, trailers
 from qapilint.sources.tolerant import DiffError

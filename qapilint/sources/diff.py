@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
+from qapilint import input_notes as notes
 from qapilint.patch import FileDiff, Hunk, HunkLine, LineKind
-from qapilint.sources import notes
 from qapilint.sources.mangled import looks_collapsed
 from qapilint.sources.tolerant import ScanResult, scan, strip_prefix
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from qapilint.input_notes import WHITESPACE_COLLAPSED
 from qapilint.sources import load, patch_from_patchwork_json
 from qapilint.sources.diff import parse_diff
-from qapilint.sources.notes import WHITESPACE_COLLAPSED
 
 
 def _collapse(line: str) -> str:
