@@ -79,14 +79,17 @@ class Message:
             return None
         pos = self._positions.get(path) or self._unique_key(path)
         if pos is None:
-            # Read on only as far as the path (a long reply's mistake is usually near its top).
+            # Read on only as far as the path (a long reply's mistake is usually near its top),
+            # unless a key is written twice: then the value read is the last one's, as is its place.
             if self._scan is None:
                 self._scan = iter_positions(self.text)
+            parsed = self._parsed
+            early = parsed is not None and not any(p.kind == "duplicate-key" for p in parsed.problems)
             for p, at in self._scan:
-                self._positions.setdefault(p, at)
-                if p == path:
-                    pos = at
+                self._positions[p] = at
+                if p == path and early:
                     break
+            pos = self._positions.get(path)
             if pos is None:
                 return None
         return pos[0] if at_key else pos[1]

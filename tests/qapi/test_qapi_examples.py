@@ -272,3 +272,15 @@ def test_directive_and_options_as_written(tmp_path: Path) -> None:
     assert (ex.kind, ex.title, ex.annotated, ex.line) == ("qmp-example", "Spaced   out", True, 4)
     # '..qmp-example::' (no space) starts no example: its message stays in the one before.
     assert [m.line for m in ex.messages] == [8, 12]
+
+
+def test_a_key_written_twice_is_located_where_its_value_is_read(tmp_path: Path) -> None:
+    # The value read is the last one's (a duplicate key is a syntax problem, said apart).
+    doc = ('##\n# @widget-ping:\n#\n# .. qmp-example::\n#\n'
+           '#     -> { "execute": "widget-ping", "id": 1, "id": 2 }\n##')
+    [ex] = examples(tmp_path, doc)
+    [msg] = ex.messages
+    parsed = msg.parsed()
+    assert [p.kind for p in parsed.problems] == ["duplicate-key"]
+    at = msg.locate(("id",))
+    assert at is not None and msg.text[at] == "2"
