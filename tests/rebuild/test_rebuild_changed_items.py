@@ -8,13 +8,10 @@ schema of its own with the definition's opener and doc symbol out of view.
 
 from __future__ import annotations
 
-import difflib
+from rebuild_patches import keys, make_patch
 
 from qapilint.changes.differ import changes_for_patch
 from qapilint.patch import Patch
-from qapilint.sources import load_bytes
-
-Key = tuple[str, str, str, str | None]
 
 FILLER = "".join(f"# @v{i}: value number {i}\n#\n" for i in range(12))
 ENUM = ("##\n# @FruitKind:\n#\n# Kinds of fruit.\n#\n" + FILLER + "# Since: 9.0\n##\n"
@@ -26,22 +23,10 @@ C_OLD = "static void f(int x)\n{\n    use(x);\n}\n"
 SHADES = [f"s{i}" for i in range(14)]
 
 
-def _diff(path: str, old: str, new: str, context: int = 3) -> str:
-    body = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
-                                        f"a/{path}", f"b/{path}", n=context))
-    return f"diff --git a/{path} b/{path}\n{body}"
-
-
-def make_patch(old: str, new: str, c_old: str = "", c_new: str = "", context: int = 3) -> Patch:
-    text = _diff("qapi/fruit.json", old, new, context)
-    if c_old != c_new:
-        text += _diff("hw/fruit.c", c_old, c_new)
-    return load_bytes(text.encode(), "t.diff", input_format="diff").patches[0]
-
-
-def keys(p: Patch) -> set[Key]:
-    return {(c.op, c.what, c.definition, c.name) for c in changes_for_patch(p).changes
-            if c.op in ("added", "removed") and c.what != "doc"}
+def _feature_owner(p: Patch) -> str:
+    """The definition the patch's one added or removed feature is credited to ('?...': none)."""
+    [k] = [k for k in keys(p) if k[1] == "feature"]
+    return k[2]
 
 
 def _enum(name: str, values: list[str]) -> str:
@@ -81,8 +66,7 @@ def test_a_constant_on_c_context_lines_only_names_nothing() -> None:
     c_old = C_OLD.replace("    use(x);", "    use(x == FRUIT_KIND_V5);")
     c_new = c_old.replace("    use(x == FRUIT_KIND_V5);", "    use(x == FRUIT_KIND_V5);\n    warn();")
     p = make_patch(ENUM, _deprecate_value(ENUM), c_old, c_new)
-    [k] = [k for k in keys(p) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(p).startswith("?")
 
 
 def test_doc_hunk_above_and_feature_hunk_below_a_hidden_opener() -> None:
@@ -102,33 +86,28 @@ def test_changed_values_name_a_list_whose_added_value_the_c_hunks_do_not_spell()
 
 
 def test_without_c_hunks_a_changed_value_stays_anonymous() -> None:
-    [k] = [k for k in keys(make_patch(ENUM, _deprecate_value(ENUM))) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(make_patch(ENUM, _deprecate_value(ENUM))).startswith("?")
 
 
 def test_a_constant_of_another_value_does_not_name_the_region() -> None:
     # FRUIT_KIND_V9 is a value the region shows, but not the one the patch changes.
     p = make_patch(ENUM, _deprecate_value(ENUM), C_OLD, _c_using("use(FRUIT_KIND_V9);"))
-    [k] = [k for k in keys(p) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(p).startswith("?")
 
 
 def test_two_enums_with_the_changed_value_name_nothing() -> None:
     p = make_patch(ENUM, _deprecate_value(ENUM), C_OLD, _c_using("use(FRUIT_KIND_V5, TREE_KIND_V5);"))
-    [k] = [k for k in keys(p) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(p).startswith("?")
 
 
 def test_a_macro_spelled_like_the_changed_value_names_nothing() -> None:
     p = make_patch(ENUM, _deprecate_value(ENUM), C_OLD, "#define FRUIT_KIND_V5 5\n" + C_OLD)
-    [k] = [k for k in keys(p) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(p).startswith("?")
 
 
 def test_a_one_word_prefix_names_no_changed_value() -> None:
     p = make_patch(ENUM, _deprecate_value(ENUM), C_OLD, _c_using("use(KIND_V5);"))
-    [k] = [k for k in keys(p) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(p).startswith("?")
 
 
 def test_a_changed_member_is_not_named_from_a_c_field() -> None:
@@ -136,15 +115,13 @@ def test_a_changed_member_is_not_named_from_a_c_field() -> None:
     # member v5, and C code the patch changes may test any of them.
     p = make_patch(STRUCT, _deprecate_member(STRUCT), C_OLD,
                    _c_using("Basket *b = get();\n    if (b->has_v5) { warn(); }"))
-    [k] = [k for k in keys(p) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(p).startswith("?")
 
 
 def test_a_changed_value_does_not_name_a_member_dict() -> None:
     # The region is a struct's member dict: an enum constant says nothing about it.
     p = make_patch(STRUCT, _deprecate_member(STRUCT), C_OLD, _c_using("use(FRUIT_KIND_V5);"))
-    [k] = [k for k in keys(p) if k[1] == "feature"]
-    assert k[2].startswith("?")
+    assert _feature_owner(p).startswith("?")
 
 
 def test_a_doc_symbol_seen_above_unseen_lines_does_not_name_the_value_list_below() -> None:

@@ -8,31 +8,18 @@ opener, members moved into a base whose data is out of view.
 
 from __future__ import annotations
 
-import difflib
+import rebuild_patches as patches
+from rebuild_patches import keys
 
 from qapilint.changes.differ import changes_for_patch
 from qapilint.patch import Patch
 from qapilint.sources import load_bytes
 
 PATH = "qapi/demo.json"
-Key = tuple[str, str, str, str | None]
-
-
-def _diff(path: str, old: str, new: str) -> str:
-    body = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}", n=3))
-    return f"diff --git a/{path} b/{path}\n{body}"
 
 
 def make_patch(old: str, new: str, c_old: str = "", c_new: str = "") -> Patch:
-    text = _diff(PATH, old, new)
-    if c_old != c_new:
-        text += _diff("hw/demo.c", c_old, c_new)
-    return load_bytes(text.encode(), "t.diff", input_format="diff").patches[0]
-
-
-def keys(p: Patch) -> set[Key]:
-    return {(c.op, c.what, c.definition, c.name) for c in changes_for_patch(p).changes
-            if c.op in ("added", "removed") and c.what != "doc"}
+    return patches.make_patch(old, new, c_old, c_new, qapi_path=PATH, c_path="hw/demo.c")
 
 
 def names(p: Patch) -> set[str]:
@@ -113,7 +100,7 @@ def test_a_value_list_cannot_continue_a_struct() -> None:
 def test_section_text_of_a_struct_does_not_name_a_value_list() -> None:
     old = enum("Kind", VALUES)
     new = old.replace("            'v9',\n", "            'v9',\n            'late',\n")
-    text = _diff(PATH, old, new).replace("@@\n", "@@ { 'struct': 'Foo',\n", 1)
+    text = patches.unified(PATH, old, new).replace("@@\n", "@@ { 'struct': 'Foo',\n", 1)
     p = load_bytes(text.encode(), "t.diff", input_format="diff").patches[0]
     assert p.files[0].hunks[0].section.startswith("{ 'struct': 'Foo'")
     [value] = keys(p)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
+from rebuild_patches import keys, make_patch, unified
 
 from qapilint.changes.differ import changes_for_patch
-from qapilint.patch import Patch
 from qapilint.rebuild.naming import upper_name
 from qapilint.sources import load_bytes
 
@@ -17,25 +16,6 @@ ENUM = ("##\n# @FruitKind:\n#\n# Kinds of fruit.\n#\n" + FILLER + "# Since: 9.0\
 STRUCT = ("##\n# @Basket:\n#\n# A basket.\n#\n" + FILLER + "# Since: 9.0\n##\n"
           "{ 'struct': 'Basket',\n  'data': { "
           + ",\n            ".join(f"'v{i}': 'int'" for i in range(12)) + " } }\n")
-
-
-def _diff(path: str, old: str, new: str) -> str:
-    body = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
-                                        f"a/{path}", f"b/{path}", n=3))
-    return f"diff --git a/{path} b/{path}\n{body}"
-
-
-def make_patch(qapi_old: str, qapi_new: str, c_old: str = "", c_new: str = "",
-               qapi_path: str = "qapi/fruit.json") -> Patch:
-    text = _diff(qapi_path, qapi_old, qapi_new)
-    if c_old != c_new:
-        text += _diff("hw/fruit.c", c_old, c_new)
-    return load_bytes(text.encode(), "test.diff", input_format="diff").patches[0]
-
-
-def keys(p: Patch) -> set[tuple[str, str, str, str | None]]:
-    return {(c.op, c.what, c.definition, c.name) for c in changes_for_patch(p).changes
-            if c.op in ("added", "removed") and c.what != "doc"}
 
 
 def _add_value(text: str) -> str:
@@ -159,7 +139,7 @@ def test_a_variable_has_the_type_it_was_last_declared_with_in_that_file() -> Non
               "-    p->lid = 0;\n+    p->lid = 1;\n }\n"
               "@@ -20,5 +20,6 @@ static void g(Basket *p)\n     x++;\n     x++;\n     x++;\n"
               "+    p->has_mango_count = true;\n }\n \n")
-    text = _diff("qapi/fruit.json", STRUCT, _add_member(STRUCT)) + c_diff
+    text = unified("qapi/fruit.json", STRUCT, _add_member(STRUCT)) + c_diff
     p = load_bytes(text.encode(), "test.diff", input_format="diff").patches[0]
     assert p.files[1].hunks[1].section.startswith("static void g(Basket *p)")
     assert ("added", "member", "Basket", "mango-count") in keys(p)
