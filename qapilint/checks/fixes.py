@@ -295,6 +295,9 @@ def _share_covering_fixes(findings: list[Finding]) -> None:
                 break
 
 
+_TEXT_REPAIRED = ("since-format", "since-malformed")
+
+
 def attach_from_text(findings: list[Finding], read: Callable[[str], str | None]) -> list[Finding]:
     """Fixes for findings over whole files (``audit``): format and section-spelling repairs."""
     cache: dict[str, list[str]] = {}
@@ -307,7 +310,7 @@ def attach_from_text(findings: list[Finding], read: Callable[[str], str | None])
 
     for f in findings:
         # Only these rules are repaired from the text: the files of other findings are not read.
-        if f.fix is not None or f.file is None or f.line is None or f.rule not in ("since-format", "since-malformed"):
+        if f.fix is not None or f.file is None or f.line is None or f.rule not in _TEXT_REPAIRED:
             continue
         text = line_of(f.file, f.line)
         if text is None:

@@ -9,12 +9,11 @@ in the checker's order minus every step that resolves a type name.
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qapilint.definitions import Definition
-from qapilint.qapi.diagnostics import SchemaError
+from qapilint.qapi.diagnostics import SchemaError, errors_not_in
 from qapilint.qapi.doc_model import DocBlock
 from qapilint.qapi.doc_parser import parse_doc_block
 from qapilint.qapi.doc_style import hash_column
@@ -97,14 +96,7 @@ def expr_errors(expr: Expr, name: str) -> tuple[list[SchemaError], list[SchemaEr
     strict_expr = Expr(data=copy.deepcopy(expr.data), info=expr.info, doc=expr.doc)
     errors, _name = check_expr(expr, Pragma(command_name_exceptions=[name], member_name_exceptions=[name]))
     strict, _name = check_expr(strict_expr, Pragma(doc_required=True))
-    sure = Counter((e.rule, e.message) for e in errors)
-    pragma: list[SchemaError] = []
-    for e in strict:
-        k = (e.rule, e.message)
-        if sure[k] > 0:
-            sure[k] -= 1
-        elif e.rule in PRAGMA_OF:
-            pragma.append(e)
+    pragma = [e for e in errors_not_in(strict, errors) if e.rule in PRAGMA_OF]
     return errors, pragma
 
 

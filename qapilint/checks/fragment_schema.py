@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections import Counter
 from typing import Literal
 
 from qapilint.changes.model import Change, Definition
 from qapilint.checks.context import CheckContext
 from qapilint.checks.fragment_judge import PRAGMA_OF, Verdict, expr_errors, judge
 from qapilint.findings import Finding, Severity
-from qapilint.qapi.diagnostics import SchemaError
+from qapilint.qapi.diagnostics import SchemaError, errors_not_in
 from qapilint.qapi.doc_model import DocBlock, DocLine
 from qapilint.qapi.doc_style import style_errors
 from qapilint.qapi.expr import META_KEYS
@@ -339,8 +338,8 @@ def _report(ctx: CheckContext, d: Definition, status: Status, after: Verdict,
         if ctx.is_added(e.info.file, e.info.line):
             out.append(_finding(ctx, e, d))
     changes = items.changes.get((d.name, d.file), [])
-    defn = _introduced(after.defn, before.defn if before is not None else None)
-    pragma = _introduced(after.pragma, before.pragma if before is not None else None)
+    defn = errors_not_in(after.defn, before.defn if before is not None else [])
+    pragma = errors_not_in(after.pragma, before.pragma if before is not None else [])
     for e, sev in [(e, Severity.ERROR) for e in defn] + [(e, Severity.NOTE) for e in pragma]:
         if e.rule == "doc-required" and not _doc_surely_absent(ctx, d):
             continue
@@ -356,20 +355,6 @@ def _report(ctx: CheckContext, d: Definition, status: Status, after: Verdict,
             f.severity = Severity.NOTE
             f.notes.append(_pragma_note(e.rule, d.name))
         out.append(f)
-    return out
-
-
-def _introduced(after: list[SchemaError], before: list[SchemaError] | None) -> list[SchemaError]:
-    if before is None:
-        return list(after)
-    seen = Counter((e.rule, e.message) for e in before)
-    out: list[SchemaError] = []
-    for e in after:
-        k = (e.rule, e.message)
-        if seen[k] > 0:
-            seen[k] -= 1
-        else:
-            out.append(e)
     return out
 
 

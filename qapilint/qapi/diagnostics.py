@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from qapilint.findings import Finding, Severity
@@ -28,6 +29,20 @@ class SchemaError:
                        file=self.info.file, line=self.info.line, col=self.info.col,
                        family="schema", notes=list(self.notes),
                        definition=self.info.defn_name)
+
+
+def errors_not_in(after: list[SchemaError], before: list[SchemaError]) -> list[SchemaError]:
+    """The errors of ``after`` that ``before`` does not have, in order, matched by (rule,
+    message) and counted: an error ``before`` has once takes away one of ``after``'s."""
+    seen = Counter((e.rule, e.message) for e in before)
+    out: list[SchemaError] = []
+    for e in after:
+        k = (e.rule, e.message)
+        if seen[k] > 0:
+            seen[k] -= 1
+        else:
+            out.append(e)
+    return out
 
 
 class SchemaStop(Exception):

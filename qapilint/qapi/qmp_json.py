@@ -425,17 +425,10 @@ def parse(text: str, where: Where | None = None) -> Parsed:
     return Parsed(value, True, p.problems, p.elided)
 
 
-def positions(text: str) -> dict[Path, tuple[int, int]]:
-    """(key offset, value offset) of every member and item, by path, as far as ``text`` reads.
-
-    The paths are those :func:`parse` gives (elided items are not counted in
-    array indices).
-    """
-    return dict(iter_positions(text))
-
-
 def iter_positions(text: str) -> Iterator[tuple[Path, tuple[int, int]]]:
-    """:func:`positions` one member or item at a time, in text order, building no values.
+    """(key offset, value offset) of every member and item, by path, as far as ``text`` reads:
+    one at a time, in text order, building no values.  The paths are those :func:`parse`
+    gives (elided items are not counted in array indices).
 
     A finding's key usually sits near the start of a long reply: whoever
     looks one up stops reading there (see ``Message.locate``).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qapilint.qapi.qmp_json import ELIDED, EDict, EList, parse, positions
+from qapilint.qapi.qmp_json import ELIDED, EDict, EList, iter_positions, parse
 
 
 def kinds(text: str) -> list[str]:
@@ -122,7 +122,7 @@ def test_an_integer_thousands_of_digits_long_is_read_as_a_number(text: str) -> N
 
 def test_positions_by_path() -> None:
     text = '{"return": [\n  {"id": "a"},\n  ...,\n  {"id": "b", "n": [7, 8]}\n]}'
-    pos = positions(text)
+    pos = dict(iter_positions(text))
     key, value = pos[("return", 1, "id")]
     assert text[key:key + 4] == '"id"' and text[value:value + 3] == '"b"'
     assert text[pos[("return", 1, "n", 1)][1]] == "8"
